@@ -1,0 +1,1 @@
+"""Domain model and stage functions of sohoa, in pipeline order. Pure: no Prefect, no database session."""
