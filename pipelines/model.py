@@ -71,6 +71,7 @@ class PageText:
     pdf: bytes | None = None  # one-page searchable PDF (image + invisible text) made by the same OCR pass
     blank: bool = False
     notes: list[str] = field(default_factory=list)  # what preparation did, quality remarks
+    rescan: list[str] = field(default_factory=list)  # why this sheet should go back on the scanner
 
     def lines(self) -> list[list[Word]]:
         """Words grouped by line, in reading order."""

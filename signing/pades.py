@@ -1,0 +1,340 @@
+"""PAdES signing of the digitised copy with pyHanko.
+
+The signature is a PAdES baseline signature (SubFilter ETSI.CAdES.detached) added as an incremental update,
+so the signed revision stays a PDF/A file: the only font it adds is the stamp font, embedded as a subset.
+The visible stamp sits at the top right of page 1 and shows the agency name and the signing time in
+ISO 8601 with the +07:00 offset, in Liberation Serif (metric-compatible with Times New Roman) 10 pt, black,
+with no image (Nghị định 30/2020, Phụ lục I).
+
+Threads: one PadesSigner may be shared by several threads. Its state (key, font bytes, widths) is read-only
+after ``__init__``; every ``sign`` call builds its own pyHanko signer, writer, stamp and timestamp client
+and runs its own event loop.
+
+Known limit: on a page 1 with /Rotate 90 or 270 the stamp is placed at the top right of the unrotated
+page (our PDF/A pages are never rotated).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from fontTools.ttLib import TTFont, TTLibError
+from fontTools.ttLib.scaleUpem import scale_upem
+from fontTools.ttLib.tables.ttProgram import Program
+from pyhanko.pdf_utils import layout
+from pyhanko.pdf_utils.font.api import FontEngineFactory
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError as PyhankoSigningError
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko.stamp import BaseStamp, BaseStampStyle, TextStamp, TextStampStyle
+
+from pipelines.errors import SigningError
+from pipelines.logs import get_logger
+from pipelines.model import SignatureInfo
+from signing.keys import AgencyKey
+
+log = get_logger(__name__)
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+
+VN_TZ = timezone(timedelta(hours=7), "+07")
+LEVEL_B = "PAdES-BASELINE-B"
+LEVEL_T = "PAdES-BASELINE-T"
+TEST_SUFFIX = " (TEST)"
+
+
+@dataclass
+class SignedPdf:
+    data: bytes
+    info: SignatureInfo
+
+
+@dataclass
+class StampStyle:
+    font_path: Path = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
+    font_size: float = 10
+    width: float = 200
+    height: float = 50
+    margin: float = 18  # from the top and right edges of the page
+    text: str = "Ký bởi: %(agency)s\nThời gian ký: %(ts)s"
+    padding: float = 3  # between the box edge and the text
+    line_spacing: float = 1.2  # leading as a multiple of font_size
+
+
+def format_signing_time(ts: datetime) -> str:
+    """ISO 8601 with the +07:00 offset, to the second: 2026-11-22T11:15:04+07:00."""
+    return ts.astimezone(VN_TZ).replace(microsecond=0).isoformat()
+
+
+class _StampFont(FontEngineFactory):
+    """The stamp font, read, normalised and measured once; each document gets its own embedded subset.
+
+    pyHanko writes the font's advance widths into /W as they are, but /W is in 1/1000 em: a font with
+    another unitsPerEm (Liberation Serif has 2048) renders with broken spacing in every viewer. So the
+    font is rescaled to 1000 units/em here (about 1 s, once per signer). Hinting programs would be wrong
+    after scaling and PDF viewers ignore them, so they are dropped.
+    """
+
+    def __init__(self, path: Path, size: float) -> None:
+        try:
+            tt = TTFont(str(path))
+            if tt["head"].unitsPerEm != 1000:
+                _drop_hinting(tt)
+                scale_upem(tt, 1000)
+            for table in ("FFTM",):  # FontForge timestamp, not subsettable: only noise
+                if table in tt:
+                    del tt[table]
+            buf = io.BytesIO()
+            tt.save(buf)
+            self.font_bytes = buf.getvalue()
+            self._cmap: dict[int, str] = tt.getBestCmap()
+            self._advance = {name: adv for name, (adv, _lsb) in tt["hmtx"].metrics.items()}
+            self._units_per_em: int = tt["head"].unitsPerEm
+        except (OSError, KeyError, AttributeError, TTLibError) as exc:
+            raise SigningError(f"the stamp font {path} cannot be read: {exc}") from exc
+        self.size = size
+
+    def missing_chars(self, text: str) -> set[str]:
+        return {c for c in text if c not in "\n\t " and ord(c) not in self._cmap}
+
+    def text_width(self, text: str) -> float:
+        units = 0
+        for ch in text:
+            glyph = self._cmap.get(ord(ch))
+            units += self._advance.get(glyph, self._units_per_em // 2) if glyph else self._units_per_em // 2
+        return units * self.size / self._units_per_em
+
+    def create_font_engine(self, writer, obj_stream=None) -> GlyphAccumulator:  # type: ignore[no-untyped-def]
+        if obj_stream is None and writer.stream_xrefs:
+            obj_stream = writer.prepare_object_stream()
+        return GlyphAccumulator(
+            writer=writer,
+            font_handle=io.BytesIO(self.font_bytes),
+            font_size=_whole(self.size),
+            obj_stream=obj_stream,
+        )
+
+
+def _drop_hinting(tt: TTFont) -> None:
+    for table in ("fpgm", "prep", "cvt ", "hdmx", "VDMX", "LTSH"):
+        if table in tt:
+            del tt[table]
+    if "glyf" in tt:
+        glyf = tt["glyf"]
+        for name in tt.getGlyphOrder():
+            glyph = glyf[name]
+            if hasattr(glyph, "program"):
+                empty = Program()
+                empty.fromBytecode(b"")
+                glyph.program = empty
+    if "maxp" in tt and hasattr(tt["maxp"], "maxSizeOfInstructions"):
+        tt["maxp"].maxSizeOfInstructions = 0
+
+
+def _whole(value: float) -> int:
+    if value != int(value):
+        raise SigningError(f"the stamp font size must be a whole number of points, not {value}")
+    return int(value)
+
+
+def _wrap(font: _StampFont, text: str, width: float) -> list[str]:
+    """Greedy word wrap of each line of ``text`` to ``width`` points."""
+    out: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and font.text_width(candidate) > width:
+                out.append(line)
+                line = word
+            else:
+                line = candidate
+        out.append(line)
+    return out
+
+
+def _inherited(page: object, key: str) -> object | None:
+    node = page
+    for _ in range(64):  # page trees are shallow; a cycle must not loop forever
+        if node is None:
+            return None
+        value = node.get(key)  # type: ignore[attr-defined]
+        if value is not None:
+            return value
+        parent = node.get("/Parent")  # type: ignore[attr-defined]
+        node = parent.get_object() if parent is not None else None
+    return None
+
+
+def _page_top_right(writer: IncrementalPdfFileWriter) -> tuple[float, float]:
+    page_ref, _ = writer.find_page_for_modification(0)
+    page = page_ref.get_object()
+    box = _inherited(page, "/CropBox") or _inherited(page, "/MediaBox")
+    if box is None:
+        raise SigningError("page 1 of the PDF has no size (MediaBox): re-create the PDF")
+    x0, y0, x1, y1 = (float(v) for v in box)  # type: ignore[attr-defined]
+    return max(x0, x1), max(y0, y1)
+
+
+class PadesSigner:
+    def __init__(
+        self,
+        key: AgencyKey,
+        *,
+        stamp: StampStyle | None = StampStyle(),  # noqa: B008 (immutable in practice; the documented default)
+        tsa_url: str | None = None,
+        field_name: str = "SohoaSignature",
+    ) -> None:
+        self.key = key
+        self.stamp = stamp
+        self.tsa_url = tsa_url
+        self.field_name = field_name
+        self.agency = unicodedata.normalize("NFC", key.name) + (TEST_SUFFIX if key.is_test else "")
+        self.signer_name = str(key.certificate.subject.native.get("common_name") or key.name)
+        self._font: _StampFont | None = None
+        if stamp is not None:
+            self._font = _StampFont(stamp.font_path, stamp.font_size)
+            sample = stamp.text % {"agency": self.agency, "ts": "0123456789-T:+"}
+            missing = self._font.missing_chars(sample)
+            if missing:
+                raise SigningError(
+                    f"the stamp font {stamp.font_path} has no glyph for {''.join(sorted(missing))!r}: "
+                    "use a font with Vietnamese glyphs such as Liberation Serif"
+                )
+
+    @property
+    def level(self) -> str:
+        return LEVEL_T if self.tsa_url else LEVEL_B
+
+    def _timestamper(self) -> TimeStamper | None:
+        return HTTPTimeStamper(self.tsa_url, timeout=30) if self.tsa_url else None
+
+    def _stamp(
+        self, writer: IncrementalPdfFileWriter, signed_at: datetime
+    ) -> tuple[int, int, int, int] | None:
+        """Draw the stamp into page 1's content (in the revision being signed); return its box.
+
+        The text goes into the page content rather than only into the signature widget's appearance, so
+        that text extraction (pdfplumber, search, screen readers) sees it; the widget covers the same box
+        with an empty appearance, so viewers show the signature there and the text is drawn once.
+        """
+        if self.stamp is None or self._font is None:
+            return None
+        st = self.stamp
+        text = st.text % {"agency": self.agency, "ts": format_signing_time(signed_at)}
+        # pyHanko's layout works with whole numbers (Fractions): keep every size an int.
+        padding = round(st.padding)
+        lines = _wrap(self._font, text, st.width - 2 * padding)
+        width = math.ceil(max(st.width, max(self._font.text_width(line) for line in lines) + 2 * padding))
+        leading = round(st.font_size * st.line_spacing)
+        height = math.ceil(max(st.height, len(lines) * leading + 2 * padding))
+        right, top = _page_top_right(writer)
+        x1, y1 = math.floor(right - st.margin), math.floor(top - st.margin)
+        box = (x1 - width, y1 - height, x1, y1)
+        style = TextStampStyle(
+            stamp_text="\n".join(lines).replace("%", "%%"),
+            text_box_style=TextBoxStyle(
+                font=self._font,
+                font_size=_whole(st.font_size),
+                leading=leading,
+                text_color=(0, 0, 0),
+            ),
+            inner_content_layout=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MIN,
+                y_align=layout.AxisAlignment.ALIGN_MAX,
+                margins=layout.Margins.uniform(padding),
+                inner_content_scaling=layout.InnerScaling.NO_SCALING,
+            ),
+            border_width=0,
+            background=None,
+        )
+        TextStamp(writer, style, box=layout.BoxConstraints(width=width, height=height)).apply(
+            0, box[0], box[1]
+        )
+        return box
+
+    def sign(self, pdf: bytes, *, signed_at: datetime | None = None) -> SignedPdf:
+        """Sign ``pdf`` (incremental update). ``signed_at`` defaults to now; a naive time is Vietnam time."""
+        if signed_at is None:
+            signed_at = datetime.now(VN_TZ)
+        elif signed_at.tzinfo is None:
+            signed_at = signed_at.replace(tzinfo=VN_TZ)
+        signed_at = signed_at.astimezone(VN_TZ).replace(microsecond=0)
+        try:
+            writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        except (PdfError, ValueError, KeyError, TypeError) as exc:
+            raise SigningError(f"the PDF to sign cannot be read: {exc}") from exc
+        if writer.security_handler is not None:
+            raise SigningError("the PDF to sign is encrypted: sign the unencrypted PDF/A copy")
+        try:
+            box = self._stamp(writer, signed_at)
+            meta = signers.PdfSignatureMetadata(
+                field_name=self.field_name,
+                subfilter=fields.SigSeedSubFilter.PADES,
+                md_algorithm="sha256",
+                embed_validation_info=False,
+                use_pades_lta=False,
+            )
+            spec = fields.SigFieldSpec(sig_field_name=self.field_name, on_page=0, box=box)
+            pdf_signer = _TimedPdfSigner(
+                meta,
+                self.key.signer,
+                signed_at=signed_at,
+                timestamper=self._timestamper(),
+                stamp_style=_BlankAppearance(border_width=0, background=None),
+                new_field_spec=spec,
+            )
+            out = pdf_signer.sign_pdf(writer)
+        except SigningError:
+            raise
+        except TimestampRequestError as exc:
+            raise SigningError(
+                f"the time-stamping authority {self.tsa_url} did not give a timestamp: {exc}"
+            ) from exc
+        except (PyhankoSigningError, PdfError) as exc:
+            raise SigningError(f"the PDF could not be signed: {exc}") from exc
+        except OSError as exc:  # aiohttp connection errors are OSErrors
+            raise SigningError(
+                f"the time-stamping authority {self.tsa_url} cannot be reached: {exc}"
+            ) from exc
+        data = out.getvalue()
+        log.info("signed a PDF (%d bytes, %s)", len(data), self.level)
+        return SignedPdf(
+            data=data, info=SignatureInfo(level=self.level, signed_at=signed_at, signer=self.signer_name)
+        )
+
+
+class _TimedPdfSigner(signers.PdfSigner):
+    """A PdfSigner whose signing time (CMS signing-time, /M and the stamp) is the one we choose."""
+
+    def __init__(self, *args, signed_at: datetime, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._signed_at = signed_at
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):  # type: ignore[no-untyped-def]
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        session.system_time = self._signed_at
+        return session
+
+
+@dataclass(frozen=True)
+class _BlankAppearance(BaseStampStyle):
+    """An empty (but present, as PDF/A requires) appearance for the signature widget."""
+
+    def create_stamp(self, writer, box, text_params) -> BaseStamp:  # type: ignore[no-untyped-def]
+        return _BlankStamp(writer=writer, style=self, box=box)
+
+
+class _BlankStamp(BaseStamp):
+    def _render_inner_content(self) -> list[bytes]:
+        return []

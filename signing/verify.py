@@ -1,0 +1,420 @@
+"""The auditor's offline check of a signed PDF, modelled on the simple report of the EU DSS validator.
+
+Offline only: a ValidationContext with the given trust anchors and nothing else (never the system's TLS
+roots), ``allow_fetching=False`` (no CRL, OCSP or certificate download), plus whatever validation data the
+file itself carries in its DSS.
+
+How results map to indications (ETSI EN 319 102-1 names):
+
+- the document digest does not match (a changed byte) -> TOTAL_FAILED / HASH_FAILURE;
+- the signature value is wrong -> TOTAL_FAILED / SIG_CRYPTO_FAILURE;
+- the signature is unreadable or does not cover its revision (odd /ByteRange) -> TOTAL_FAILED /
+  FORMAT_FAILURE;
+- later incremental updates changed the content (pages, fonts, anything beyond form filling, annotations,
+  validation data and timestamps) -> TOTAL_FAILED / FORMAT_FAILURE, modifications "content changed";
+- no chain to a given trust anchor (no ``--trust``, or another PKI) -> INDETERMINATE /
+  NO_CERTIFICATE_CHAIN_FOUND; an expired or not yet valid signer -> INDETERMINATE / OUT_OF_BOUNDS_NO_POE
+  (or what pyHanko reports); a revoked signer -> TOTAL_FAILED / REVOKED (INDETERMINATE / REVOKED_NO_POE);
+- a signature timestamp that does not verify -> TOTAL_FAILED / HASH_FAILURE; one whose TSA is not trusted
+  -> INDETERMINATE / NO_CERTIFICATE_CHAIN_FOUND.
+
+Revocation: checking is "soft-fail". A certificate that declares no CRL/OCSP address (the local TEST PKI)
+has nothing to check, so a TEST signature with its root given as trust anchor is TOTAL_PASSED. A certificate
+that declares an address but whose revocation data is not embedded in the file cannot be checked offline:
+the signature can still pass, with a warning that says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.diff_analysis.policy_api import DiffResult
+from pyhanko.sign.validation import (
+    EmbeddedPdfSignature,
+    PdfSignatureStatus,
+    SignatureCoverageLevel,
+    async_validate_pdf_signature,
+)
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko_certvalidator import ValidationContext
+
+from pipelines.logs import get_logger
+
+log = get_logger(__name__)
+
+VN_TZ = timezone(timedelta(hours=7), "+07")
+
+TOTAL_PASSED = "TOTAL_PASSED"
+INDETERMINATE = "INDETERMINATE"
+TOTAL_FAILED = "TOTAL_FAILED"
+
+COVERAGE_TEXT = {
+    SignatureCoverageLevel.ENTIRE_FILE: "entire file",
+    SignatureCoverageLevel.ENTIRE_REVISION: "entire revision, later incremental updates",
+}
+MOD_NONE = "none"
+MOD_ALLOWED = "form filling / annotations allowed"
+MOD_CHANGED = "content changed"
+MOD_UNKNOWN = "unknown"
+
+# The signer must hold one of these (PAdES asks for nonRepudiation; many CAs issue digitalSignature).
+_KEY_USAGE = KeyUsageConstraints(key_usage={"non_repudiation", "digital_signature"})
+
+
+@dataclass
+class SignatureReport:
+    field_name: str
+    indication: str  # TOTAL_PASSED | INDETERMINATE | TOTAL_FAILED
+    sub_indication: str | None
+    signer: str | None
+    signing_time: datetime | None
+    timestamp_time: datetime | None
+    level: str | None  # PAdES-BASELINE-B/T/LT/LTA
+    coverage: str  # "entire file" / "entire revision, later incremental updates" / "partial"
+    modifications: str  # "none", "form filling / annotations allowed", "content changed"
+    chain: list[str]
+    errors: list[str]
+    warnings: list[str] = field(default_factory=list)  # what did not fail but an auditor should know
+
+    @property
+    def passed(self) -> bool:
+        return self.indication == TOTAL_PASSED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "field_name": self.field_name,
+            "indication": self.indication,
+            "sub_indication": self.sub_indication,
+            "signer": self.signer,
+            "signing_time": _iso(self.signing_time),
+            "timestamp_time": _iso(self.timestamp_time),
+            "level": self.level,
+            "coverage": self.coverage,
+            "modifications": self.modifications,
+            "chain": list(self.chain),
+            "errors": list(self.errors),
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class VerificationReport:
+    file_sha256: str
+    signatures: list[SignatureReport]
+    errors: list[str]  # file-level problems, e.g. "no signature in this file", "damaged PDF: ..."
+    archive_match: dict | None = None  # filled by the caller (CLI) when the file is known to the archive
+
+    @property
+    def passed(self) -> bool:
+        """True only when there is at least one signature and every one is TOTAL_PASSED."""
+        return bool(self.signatures) and not self.errors and all(s.passed for s in self.signatures)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file_sha256": self.file_sha256,
+            "passed": self.passed,
+            "signatures": [s.to_dict() for s in self.signatures],
+            "errors": list(self.errors),
+            "archive_match": self.archive_match,
+        }
+
+    def to_text(self) -> str:
+        out = [f"File SHA-256: {self.file_sha256}"]
+        out.append("Result: PASSED" if self.passed else "Result: NOT PASSED")
+        out.extend(f"Error: {e}" for e in self.errors)
+        for n, sig in enumerate(self.signatures, 1):
+            indication = sig.indication + (f" / {sig.sub_indication}" if sig.sub_indication else "")
+            out += [
+                "",
+                f"Signature {n} (field {sig.field_name})",
+                f"  Indication:     {indication}",
+                f"  Signed by:      {sig.signer or 'unknown'}",
+                f"  Signing time:   {_iso(sig.signing_time) or 'not stated'}",
+                f"  Timestamp:      {_iso(sig.timestamp_time) or 'none'}",
+                f"  Level:          {sig.level or 'not PAdES'}",
+                f"  Covers:         {sig.coverage}",
+                f"  Modifications:  {sig.modifications}",
+            ]
+            if sig.chain:
+                out.append("  Chain:          " + " <- ".join(sig.chain))
+            out.extend(f"  Error:          {e}" for e in sig.errors)
+            out.extend(f"  Warning:        {w}" for w in sig.warnings)
+        if self.archive_match is not None:
+            out += ["", "Archive:"]
+            out.extend(f"  {k}: {v}" for k, v in self.archive_match.items())
+        return "\n".join(out) + "\n"
+
+
+def _iso(ts: datetime | None) -> str | None:
+    if ts is None:
+        return None
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=UTC)
+    return ts.astimezone(VN_TZ).isoformat()
+
+
+# --- trust anchors ---------------------------------------------------------------------------------------
+
+
+def load_certificates(path: Path) -> list[asn1_x509.Certificate]:
+    """Every certificate in a PEM (one or more) or DER file."""
+    data = Path(path).read_bytes()
+    if pem.detect(data):
+        return [asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
+    return [asn1_x509.Certificate.load(data)]
+
+
+def _trust_roots(trust_roots: Sequence[Path | asn1_x509.Certificate]) -> list[asn1_x509.Certificate]:
+    out: list[asn1_x509.Certificate] = []
+    for item in trust_roots:
+        if isinstance(item, asn1_x509.Certificate):
+            out.append(item)
+        else:
+            out.extend(load_certificates(Path(item)))
+    return out
+
+
+# --- one signature ---------------------------------------------------------------------------------------
+
+
+def _cn(cert: asn1_x509.Certificate) -> str:
+    try:
+        native = cert.subject.native
+        return str(native.get("common_name") or cert.subject.human_friendly)
+    except Exception:  # noqa: BLE001 (an odd subject must not break the report)
+        return "unreadable name"
+
+
+def _modifications(status: PdfSignatureStatus) -> str:
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return MOD_NONE
+    if status.coverage != SignatureCoverageLevel.ENTIRE_REVISION:
+        return MOD_UNKNOWN
+    if not isinstance(status.diff_result, DiffResult):
+        return MOD_CHANGED  # a SuspiciousModification, or no analysis possible
+    level = status.diff_result.modification_level
+    if level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES):
+        return MOD_NONE
+    if level in (ModificationLevel.FORM_FILLING, ModificationLevel.ANNOTATIONS):
+        return MOD_ALLOWED
+    return MOD_CHANGED
+
+
+def _level(
+    sig: EmbeddedPdfSignature,
+    status: PdfSignatureStatus | None,
+    doc_timestamps: list[EmbeddedPdfSignature],
+    has_revinfo: bool,
+) -> str | None:
+    if sig.sig_object.get("/SubFilter") != "/ETSI.CAdES.detached":
+        return None
+    later_ts = [t for t in doc_timestamps if t.signed_revision > sig.signed_revision]
+    has_sig_ts = status is not None and status.timestamp_validity is not None
+    if not (has_sig_ts or later_ts):
+        return "PAdES-BASELINE-B"
+    if not has_revinfo:
+        return "PAdES-BASELINE-T"
+    return (
+        "PAdES-BASELINE-LTA"
+        if len(later_ts) >= 1 and has_sig_ts or len(later_ts) >= 2
+        else "PAdES-BASELINE-LT"
+    )
+
+
+def _judge(status: PdfSignatureStatus, report: SignatureReport) -> None:
+    """Fill indication, sub-indication and errors from pyHanko's status (order: worst first)."""
+    errors = report.errors
+    if not status.intact:
+        report.indication, report.sub_indication = TOTAL_FAILED, "HASH_FAILURE"
+        errors.append("the document bytes covered by the signature were changed after signing")
+        return
+    if not status.valid:
+        report.indication, report.sub_indication = TOTAL_FAILED, "SIG_CRYPTO_FAILURE"
+        errors.append("the signature value does not verify with the signer's public key")
+        return
+    if status.coverage is None or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
+        report.indication, report.sub_indication = TOTAL_FAILED, "FORMAT_FAILURE"
+        errors.append("the signature does not cover the whole file (its /ByteRange leaves parts unsigned)")
+        return
+    if report.modifications == MOD_CHANGED:
+        report.indication, report.sub_indication = TOTAL_FAILED, "FORMAT_FAILURE"
+        diff = status.diff_result
+        detail = ""
+        if diff is not None and not isinstance(diff, DiffResult):
+            detail = ": " + " ".join(str(diff).split())[:300]
+        errors.append(
+            f"the file was changed after signing (an incremental update modified its content){detail}"
+        )
+        return
+    tst = status.timestamp_validity
+    if tst is not None and not (tst.intact and tst.valid):
+        report.indication, report.sub_indication = TOTAL_FAILED, "HASH_FAILURE"
+        errors.append("the signature timestamp does not verify")
+        return
+    indic = status.trust_problem_indic
+    if indic is not None:
+        report.indication = TOTAL_FAILED if indic.status.name == "FAILED" else INDETERMINATE
+        report.sub_indication = indic.standard_name
+        if status.revoked:
+            errors.append("the signer's certificate (or a CA above it) is revoked")
+        elif indic.standard_name == "NO_CERTIFICATE_CHAIN_FOUND":
+            errors.append(
+                "no chain from the signer's certificate to a trusted root: give the CA with --trust"
+            )
+        else:
+            errors.append(f"the signer's certificate could not be validated ({indic.standard_name})")
+        return
+    if status.validation_path is None:
+        report.indication, report.sub_indication = INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND"
+        errors.append("no chain from the signer's certificate to a trusted root: give the CA with --trust")
+        return
+    if tst is not None and not tst.trusted:
+        report.indication, report.sub_indication = INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND"
+        errors.append("the timestamp authority is not trusted: give its CA with --trust")
+        return
+    if status.docmdp_ok is False:
+        report.indication, report.sub_indication = TOTAL_FAILED, "FORMAT_FAILURE"
+        errors.append("changes after signing break the certification (DocMDP) rules of the signature")
+        return
+    if not status.seed_value_ok:
+        report.indication, report.sub_indication = INDETERMINATE, "SIG_CONSTRAINTS_FAILURE"
+        errors.append(f"the signature breaks its field's constraints: {status.seed_value_constraint_error}")
+        return
+    report.indication, report.sub_indication = TOTAL_PASSED, None
+
+
+def _revocation_warning(cert: asn1_x509.Certificate, has_revinfo: bool) -> str | None:
+    declares = bool(cert.crl_distribution_points) or bool(cert.ocsp_urls)
+    if declares and not has_revinfo:
+        return "revocation status not checked: the file carries no revocation data and the check is offline"
+    return None
+
+
+def _verify_one(
+    sig: EmbeddedPdfSignature,
+    vc_factory: Any,
+    doc_timestamps: list[EmbeddedPdfSignature],
+    has_revinfo: bool,
+) -> SignatureReport:
+    report = SignatureReport(
+        field_name=str(sig.field_name),
+        indication=INDETERMINATE,
+        sub_indication=None,
+        signer=None,
+        signing_time=None,
+        timestamp_time=None,
+        level=None,
+        coverage="partial",
+        modifications=MOD_UNKNOWN,
+        chain=[],
+        errors=[],
+    )
+    try:
+        report.signer = _cn(sig.signer_cert)
+        report.chain = [report.signer]
+    except Exception as exc:  # noqa: BLE001
+        report.indication, report.sub_indication = TOTAL_FAILED, "FORMAT_FAILURE"
+        report.errors.append(f"the signature cannot be read: {exc}")
+        return report
+    try:
+        vc = vc_factory()
+        coro = async_validate_pdf_signature(sig, vc, key_usage_settings=_KEY_USAGE)
+        status: PdfSignatureStatus = asyncio.run(_run_and_close(coro, vc))
+    except Exception as exc:  # noqa: BLE001 (any defect of the file becomes a report line)
+        log.info("signature validation raised %s", type(exc).__name__)
+        report.indication, report.sub_indication = TOTAL_FAILED, "FORMAT_FAILURE"
+        report.errors.append(f"the signature cannot be validated: {exc}")
+        report.level = _level(sig, None, doc_timestamps, has_revinfo)
+        return report
+    report.coverage = COVERAGE_TEXT.get(status.coverage, "partial")  # type: ignore[arg-type]
+    report.modifications = _modifications(status)
+    report.signing_time = status.signer_reported_dt
+    if status.timestamp_validity is not None:
+        report.timestamp_time = status.timestamp_validity.timestamp
+    report.level = _level(sig, status, doc_timestamps, has_revinfo)
+    if status.validation_path is not None:
+        report.chain = [_cn(c) for c in reversed(list(status.validation_path.iter_certs(include_root=True)))]
+    _judge(status, report)
+    if report.level is None:
+        report.warnings.append(
+            f"not a PAdES signature (SubFilter {sig.sig_object.get('/SubFilter')}): no PAdES baseline level"
+        )
+    warning = _revocation_warning(status.signing_cert, has_revinfo)
+    if warning:
+        report.warnings.append(warning)
+    return report
+
+
+async def _run_and_close(coro: Any, vc: ValidationContext) -> PdfSignatureStatus:
+    try:
+        return await coro
+    finally:
+        await vc.aclose()
+
+
+# --- the file --------------------------------------------------------------------------------------------
+
+
+def verify_pdf(data: bytes, trust_roots: Sequence[Path | asn1_x509.Certificate] = ()) -> VerificationReport:
+    """Check every signature of ``data`` offline against ``trust_roots``. Never raises for a bad PDF."""
+    report = VerificationReport(file_sha256=hashlib.sha256(data).hexdigest(), signatures=[], errors=[])
+    try:
+        roots = _trust_roots(trust_roots)
+    except (OSError, ValueError) as exc:
+        report.errors.append(f"a trust anchor cannot be read: {exc}")
+        return report
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        if reader.encrypted:
+            report.errors.append("encrypted PDF: its signatures cannot be checked without the password")
+            return report
+        reader.root  # noqa: B018 (reading the catalog finds most structural damage)
+    except Exception as exc:  # noqa: BLE001 (malformed files give a report, never a crash)
+        report.errors.append(f"damaged PDF: {exc}")
+        return report
+    try:
+        signatures = list(reader.embedded_regular_signatures)
+        doc_timestamps = list(reader.embedded_timestamp_signatures)
+    except Exception as exc:  # noqa: BLE001
+        report.errors.append(f"damaged PDF: a signature field cannot be read ({exc})")
+        return report
+    if not signatures:
+        report.errors.append("no signature in this file")
+        return report
+
+    dss: DocumentSecurityStore | None
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        dss = None
+    except Exception as exc:  # noqa: BLE001
+        dss = None
+        report.errors.append(f"the validation data (DSS) of the file cannot be read: {exc}")
+    has_revinfo = dss is not None and bool(dss.crls or dss.ocsps)
+
+    def vc_factory() -> ValidationContext:
+        kwargs: dict[str, Any] = {
+            "trust_roots": roots,
+            "allow_fetching": False,
+            "revocation_mode": "soft-fail",
+        }
+        if dss is not None:
+            return dss.as_validation_context(kwargs, include_revinfo=True)
+        return ValidationContext(**kwargs)
+
+    for sig in signatures:
+        report.signatures.append(_verify_one(sig, vc_factory, doc_timestamps, has_revinfo))
+    return report
