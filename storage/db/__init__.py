@@ -1,0 +1,5 @@
+"""The shared database: SQLAlchemy models, Alembic migrations, the ``Database`` handle."""
+
+from storage.db.database import Database
+
+__all__ = ["Database"]

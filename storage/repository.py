@@ -1,0 +1,414 @@
+"""Reading and writing pipeline results: plain functions over a Session and the dataclasses of pipelines/model.py.
+
+Every write is an upsert keyed by a unique column, so a rerun of the same batch never duplicates a row.
+The caller owns the transaction (``Database.session()``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from pipelines.errors import NotFoundError
+from pipelines.logs import get_logger
+from pipelines.model import (
+    ArchiveRecord,
+    DocumentResult,
+    DossierInfo,
+    Field,
+    PageText,
+    SignatureInfo,
+    Status,
+    StoredObject,
+)
+from storage.db.models import Batch, Document, Dossier, FieldHistory, FieldValue, Page
+from storage.db.types import nfc
+
+log = get_logger(__name__)
+
+PIPELINE = "pipeline"  # changed_by of the history rows written by a rerun
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _nfc_list(items: Sequence[str]) -> list[str]:
+    return [nfc(x) or "" for x in items]
+
+
+# ---------------------------------------------------------------- batches
+
+
+def record_batch_start(s: Session, batch_id: str, source: str, started_at: datetime) -> None:
+    batch = s.get(Batch, batch_id)
+    if batch is None:
+        s.add(Batch(id=batch_id, source=source, started_at=started_at))
+    else:
+        batch.source, batch.started_at, batch.finished_at = source, started_at, None
+    s.flush()
+
+
+def record_batch_end(s: Session, batch_id: str, finished_at: datetime, summary: dict[str, Any]) -> None:
+    batch = s.get(Batch, batch_id)
+    if batch is None:
+        raise NotFoundError(f"batch {batch_id} was never started")
+    batch.finished_at, batch.summary = finished_at, summary
+    s.flush()
+
+
+# ---------------------------------------------------------------- dossiers
+
+
+def _parse_date(value: str | None, what: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        log.warning("dossier %s is not an ISO date (YYYY-MM-DD); it is not stored", what)
+        return None
+
+
+def _dossier_lookup_key(info: DossierInfo) -> str:
+    return nfc(info.code) if info.code else f"folder:{nfc(info.folder)}"  # type: ignore[return-value]
+
+
+def _find_dossier(s: Session, info: DossierInfo) -> Dossier | None:
+    if info.code:
+        found = s.scalar(sa.select(Dossier).where(Dossier.code == nfc(info.code)))
+        if found is not None:
+            return found
+    # A dossier first seen without a code is adopted once its code becomes known.
+    return s.scalar(sa.select(Dossier).where(Dossier.lookup_key == f"folder:{nfc(info.folder)}"))
+
+
+def upsert_dossier(s: Session, info: DossierInfo) -> str:
+    """Create or update a dossier, keyed by its code when there is one, else by its folder. Returns its id."""
+    dossier = _find_dossier(s, info)
+    if dossier is None:
+        candidate = Dossier(id=str(uuid.uuid4()), lookup_key=_dossier_lookup_key(info), folder=info.folder)
+        try:
+            with s.begin_nested():
+                s.add(candidate)
+                _apply_dossier(candidate, info)
+            return candidate.id
+        except sa.exc.IntegrityError:
+            # Another worker created it in the meantime.
+            dossier = _find_dossier(s, info)
+            if dossier is None:
+                raise
+    _apply_dossier(dossier, info)
+    s.flush()
+    return dossier.id
+
+
+def _apply_dossier(d: Dossier, info: DossierInfo) -> None:
+    d.folder = info.folder
+    d.lookup_key = _dossier_lookup_key(info)
+    # What the reception desk wrote wins; what is missing this time does not erase what was known.
+    for attr in ("code", "title", "procedure", "applicant_name", "applicant_id"):
+        value = getattr(info, attr)
+        if value:
+            setattr(d, attr, value)
+    received = _parse_date(info.received_date, "received_date")
+    due = _parse_date(info.due_date, "due_date")
+    if received:
+        d.received_date = received
+    if due:
+        d.due_date = due
+
+
+# ---------------------------------------------------------------- documents
+
+
+def _doc_query() -> sa.Select[tuple[Document]]:
+    return sa.select(Document).options(selectinload(Document.fields), selectinload(Document.dossier))
+
+
+def _to_field(f: FieldValue) -> Field:
+    return Field(
+        key=f.key,
+        value=f.value,
+        confidence=f.confidence,
+        raw=f.raw,
+        page=f.page,
+        bbox=tuple(f.bbox) if f.bbox else None,  # type: ignore[arg-type]
+        source=f.source,  # type: ignore[arg-type]
+        problems=list(f.problems or []),
+    )
+
+
+def _to_result(d: Document) -> DocumentResult:
+    archive = None
+    if d.archive_key and d.archive_bucket and d.archive_sha256:
+        archive = ArchiveRecord(
+            bucket=d.archive_bucket,
+            key=d.archive_key,
+            version_id=d.archive_version_id,
+            sha256=d.archive_sha256,
+            retain_until=d.archive_retain_until,
+        )
+    signature = None
+    if d.signature_level and d.signed_at:
+        signature = SignatureInfo(level=d.signature_level, signed_at=d.signed_at, signer=d.signer or "")
+    return DocumentResult(
+        id=d.id,
+        source=d.source,
+        sha256=d.sha256,
+        dossier_code=d.dossier.code if d.dossier is not None else None,
+        status=Status(d.status),
+        error=d.error,
+        pages=d.page_count,
+        doc_type=d.doc_type,
+        doc_type_confidence=d.doc_type_confidence,
+        fields={f.key: _to_field(f) for f in d.fields},
+        archive=archive,
+        signature=signature,
+        review_reasons=list(d.review_reasons or []),
+        to_rescan=list(d.to_rescan or []),
+    )
+
+
+def load_result(s: Session, doc_id: str) -> DocumentResult | None:
+    """The report row of a document as the database knows it, or None for an unknown id."""
+    d = s.scalar(_doc_query().where(Document.id == doc_id))
+    return None if d is None else _to_result(d)
+
+
+def list_documents(s: Session, *, status: str | None = None, limit: int = 100) -> list[DocumentResult]:
+    """Most recently updated first."""
+    q = _doc_query().order_by(Document.updated_at.desc(), Document.id).limit(limit)
+    if status is not None:
+        q = q.where(Document.status == str(status))
+    return [_to_result(d) for d in s.scalars(q)]
+
+
+def save_document(
+    s: Session,
+    result: DocumentResult,
+    *,
+    batch_id: str,
+    dossier_id: str | None,
+    pages: Sequence[PageText],
+    original: StoredObject | None,
+    derived_pdf: StoredObject | None,
+) -> None:
+    """Upsert a document with its pages and fields.
+
+    Pages are replaced. Fields are merged by key: a changed value keeps its old value in field_history, a
+    field no longer found is removed (with history), and a field an officer corrected is kept as corrected.
+    Archive and signature columns are only written when the result carries them: a rerun never forgets
+    where a signed copy was archived.
+    """
+    d = s.get(Document, result.id)
+    if d is None:
+        d = Document(id=result.id, review_reasons=[], to_rescan=[])
+        s.add(d)
+    d.dossier_id = dossier_id
+    d.batch_id = batch_id
+    d.source = result.source
+    d.sha256 = result.sha256
+    d.status = str(result.status)
+    d.error = result.error
+    d.page_count = result.pages or len(pages)
+    d.doc_type = result.doc_type
+    d.doc_type_confidence = result.doc_type_confidence
+    d.review_reasons = _nfc_list(result.review_reasons)
+    d.to_rescan = _nfc_list(result.to_rescan)
+    if original is not None:
+        d.original_bucket, d.original_key = original.bucket, original.key
+        d.original_version, d.original_size = original.version_id, original.size
+    if derived_pdf is not None:
+        d.derived_bucket, d.derived_key = derived_pdf.bucket, derived_pdf.key
+        d.derived_version, d.derived_sha256 = derived_pdf.version_id, derived_pdf.sha256
+        d.derived_size = derived_pdf.size
+    if result.archive is not None:
+        _apply_archive(d, result.archive)
+    if result.signature is not None:
+        _apply_signature(d, result.signature)
+    d.updated_at = _now()
+    s.flush()
+    _replace_pages(s, d, pages)
+    _merge_fields(s, d, result.fields, batch_id=batch_id)
+    s.flush()
+
+
+def _replace_pages(s: Session, d: Document, pages: Sequence[PageText]) -> None:
+    s.execute(sa.delete(Page).where(Page.document_id == d.id))
+    s.expire(d, ["pages"])
+    for p in pages:
+        s.add(
+            Page(
+                document_id=d.id,
+                index=p.index,
+                source=p.source,
+                width=p.width,
+                height=p.height,
+                dpi=p.dpi,
+                mean_confidence=p.mean_confidence,
+                blank=p.blank,
+                text=p.text,
+                notes=_nfc_list(p.notes),
+            )
+        )
+
+
+def _merge_fields(s: Session, d: Document, fields: dict[str, Field], *, batch_id: str) -> None:
+    existing = {f.key: f for f in s.scalars(sa.select(FieldValue).where(FieldValue.document_id == d.id))}
+    reason = f"batch {batch_id}"
+    for key, f in fields.items():
+        row = existing.pop(key, None)
+        if row is not None and row.source == "officer":
+            continue  # an officer's correction outlives reruns
+        if row is None:
+            row = FieldValue(document_id=d.id, key=key)
+            s.add(row)
+        elif row.value != nfc(f.value):
+            s.add(_history(d.id, key, row.value, f.value, PIPELINE, reason))
+        _apply_field(row, f)
+    for key, row in existing.items():
+        if row.source == "officer":
+            continue
+        s.add(_history(d.id, key, row.value, None, PIPELINE, reason))
+        s.delete(row)
+
+
+def _apply_field(row: FieldValue, f: Field) -> None:
+    row.value = f.value
+    row.confidence = f.confidence
+    row.raw = f.raw
+    row.page = f.page
+    row.bbox = list(f.bbox) if f.bbox else None
+    row.source = f.source
+    row.problems = _nfc_list(f.problems)
+    row.updated_at = _now()
+
+
+def _history(
+    doc_id: str, key: str, old: str | None, new: str | None, by: str, reason: str | None
+) -> FieldHistory:
+    return FieldHistory(
+        document_id=doc_id,
+        key=key,
+        old_value=old,
+        new_value=new,
+        changed_by=by,
+        changed_at=_now(),
+        reason=reason,
+    )
+
+
+def _apply_archive(d: Document, a: ArchiveRecord) -> None:
+    d.archive_bucket, d.archive_key, d.archive_version_id = a.bucket, a.key, a.version_id
+    d.archive_sha256, d.archive_retain_until = a.sha256, a.retain_until
+
+
+def _apply_signature(d: Document, sig: SignatureInfo) -> None:
+    d.signature_level, d.signed_at, d.signer = sig.level, sig.signed_at, sig.signer
+
+
+def _get_document(s: Session, doc_id: str) -> Document:
+    d = s.get(Document, doc_id)
+    if d is None:
+        raise NotFoundError(f"document {doc_id} is not in the database")
+    return d
+
+
+def mark_archived(s: Session, doc_id: str, archive: ArchiveRecord, signature: SignatureInfo) -> None:
+    d = _get_document(s, doc_id)
+    _apply_archive(d, archive)
+    _apply_signature(d, signature)
+    d.status = str(Status.ARCHIVED)
+    d.error = None
+    d.updated_at = _now()
+    s.flush()
+
+
+def get_derived_pdf(s: Session, doc_id: str) -> StoredObject | None:
+    """The unsigned PDF/A kept for review, or None when the document is unknown or has none."""
+    d = s.get(Document, doc_id)
+    if d is None or not (d.derived_bucket and d.derived_key):
+        return None
+    return StoredObject(
+        bucket=d.derived_bucket,
+        key=d.derived_key,
+        version_id=d.derived_version,
+        sha256=d.derived_sha256 or "",
+        size=d.derived_size or 0,
+    )
+
+
+def get_original(s: Session, doc_id: str) -> StoredObject | None:
+    """Where the original bytes of a document are stored, or None when the document is unknown or has none."""
+    d = s.get(Document, doc_id)
+    if d is None or not (d.original_bucket and d.original_key):
+        return None
+    return StoredObject(
+        bucket=d.original_bucket,
+        key=d.original_key,
+        version_id=d.original_version,
+        sha256=d.sha256,
+        size=d.original_size or 0,
+    )
+
+
+def find_archived_by_sha256(s: Session, sha256: str) -> dict[str, str | None] | None:
+    """The archived record whose signed bytes have this SHA-256 (for the auditor's report), or None."""
+    d = s.scalar(
+        sa.select(Document)
+        .options(selectinload(Document.dossier))
+        .where(Document.archive_sha256 == sha256.lower())
+        .order_by(Document.updated_at.desc())
+        .limit(1)
+    )
+    if d is None:
+        return None
+    return {
+        "document_id": d.id,
+        "source": d.source,
+        "dossier_code": d.dossier.code if d.dossier is not None else None,
+        "status": d.status,
+        "bucket": d.archive_bucket,
+        "key": d.archive_key,
+        "version_id": d.archive_version_id,
+        "sha256": d.archive_sha256,
+        "retain_until": d.archive_retain_until.isoformat() if d.archive_retain_until else None,
+        "signed_at": d.signed_at.isoformat() if d.signed_at else None,
+        "signer": d.signer,
+    }
+
+
+def set_field(
+    s: Session, doc_id: str, key: str, value: str, *, changed_by: str, reason: str | None = None
+) -> None:
+    """An officer's correction: source "officer", confidence 1.0, no problems left, and a history row."""
+    d = _get_document(s, doc_id)
+    row = s.scalar(sa.select(FieldValue).where(FieldValue.document_id == d.id, FieldValue.key == key))
+    old = None
+    if row is None:
+        row = FieldValue(document_id=d.id, key=key, raw="", page=None, bbox=None)
+        s.add(row)
+    else:
+        old = row.value
+    row.value = value
+    row.confidence = 1.0
+    row.source = "officer"
+    row.problems = []
+    row.updated_at = _now()
+    s.add(_history(d.id, key, old, value, changed_by, reason))
+    d.updated_at = _now()
+    s.flush()
+
+
+def field_history(s: Session, doc_id: str, key: str | None = None) -> list[FieldHistory]:
+    """The changes of a document's fields, oldest first."""
+    q = sa.select(FieldHistory).where(FieldHistory.document_id == doc_id)
+    if key is not None:
+        q = q.where(FieldHistory.key == key)
+    return list(s.scalars(q.order_by(FieldHistory.changed_at, FieldHistory.id)))
