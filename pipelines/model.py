@@ -147,3 +147,7 @@ class DocumentResult:
     signature: SignatureInfo | None = None
     review_reasons: list[str] = field(default_factory=list)
     to_rescan: list[str] = field(default_factory=list)
+    sequence: int | None = (
+        None  # 1-based position in its dossier: the archive file name <code>.<sequence>.pdf
+    )
+    approved_by: str | None = None  # the officer who approved a reviewed document for signing

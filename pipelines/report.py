@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ def iso(dt: datetime | None) -> str | None:
     if dt is None:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(VN_TZ).isoformat(timespec="seconds")
 
 
@@ -55,7 +55,11 @@ def document_to_dict(r: DocumentResult) -> dict[str, Any]:
         },
         "signature": None
         if r.signature is None
-        else {"level": r.signature.level, "signed_at": iso(r.signature.signed_at), "signer": r.signature.signer},
+        else {
+            "level": r.signature.level,
+            "signed_at": iso(r.signature.signed_at),
+            "signer": r.signature.signer,
+        },
         "review_reasons": r.review_reasons,
         "to_rescan": r.to_rescan,
     }

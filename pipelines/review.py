@@ -34,7 +34,9 @@ def review_reasons(
     if classification.doc_type == "other":
         reasons.append("unknown document type")
     elif classification.confidence < threshold:
-        reasons.append(f"document type {classification.doc_type} is uncertain ({classification.confidence:.2f})")
+        reasons.append(
+            f"document type {classification.doc_type} is uncertain ({classification.confidence:.2f})"
+        )
     for key in KEY_FIELDS.get(classification.doc_type, ()):
         if key not in fields:
             reasons.append(f"{key} not found")

@@ -172,6 +172,8 @@ def _to_result(d: Document) -> DocumentResult:
         signature=signature,
         review_reasons=list(d.review_reasons or []),
         to_rescan=list(d.to_rescan or []),
+        sequence=d.sequence,
+        approved_by=d.approved_by,
     )
 
 
@@ -221,6 +223,8 @@ def save_document(
     d.doc_type_confidence = result.doc_type_confidence
     d.review_reasons = _nfc_list(result.review_reasons)
     d.to_rescan = _nfc_list(result.to_rescan)
+    if result.sequence is not None:
+        d.sequence = result.sequence
     if original is not None:
         d.original_bucket, d.original_key = original.bucket, original.key
         d.original_version, d.original_size = original.version_id, original.size
@@ -320,8 +324,17 @@ def _get_document(s: Session, doc_id: str) -> Document:
     return d
 
 
-def mark_archived(s: Session, doc_id: str, archive: ArchiveRecord, signature: SignatureInfo) -> None:
+def mark_archived(
+    s: Session,
+    doc_id: str,
+    archive: ArchiveRecord,
+    signature: SignatureInfo,
+    *,
+    approved_by: str | None = None,
+) -> None:
     d = _get_document(s, doc_id)
+    if approved_by is not None:
+        d.approved_by, d.approved_at = approved_by, _now()
     _apply_archive(d, archive)
     _apply_signature(d, signature)
     d.status = str(Status.ARCHIVED)

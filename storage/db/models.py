@@ -100,6 +100,10 @@ class Document(Base):
     archive_sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     archive_retain_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    sequence: Mapped[int | None] = mapped_column(sa.Integer)  # position in the dossier (archive file name)
+    approved_by: Mapped[str | None] = mapped_column(NFCText)  # who approved a reviewed document
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     signature_level: Mapped[str | None] = mapped_column(sa.String(32))
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signer: Mapped[str | None] = mapped_column(NFCText)

@@ -1,0 +1,260 @@
+"""Prefect tasks for one document: a task per stage, composed by ``process_document``.
+
+The stage functions live in pipelines/, extractors/, signing/ and storage/; these wrappers only add
+retries, logging context and the database/storage edges.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from extractors.classify import classify
+from extractors.fields import extract_fields
+from flows.runtime import Runtime, get_runtime
+from pipelines.errors import BadInputError, NotFoundError, QuarantineError, SohoaError, StorageError
+from pipelines.identity import document_id, sha256_hex
+from pipelines.logs import get_logger, log_context
+from pipelines.model import (
+    ArchiveRecord,
+    DocumentResult,
+    DossierInfo,
+    PageText,
+    SignatureInfo,
+    SourceFile,
+    Status,
+    StoredObject,
+)
+from pipelines.pdfa import PdfMetadata, build_pdfa
+from pipelines.read import read_pages
+from pipelines.review import review_reasons
+from storage import repository as repo
+
+log = get_logger("sohoa.document")
+TRANSIENT = dict(retries=3, retry_delay_seconds=[1, 5, 15], cache_policy=NO_CACHE)
+
+
+@dataclass
+class DocumentJob:
+    """Everything the document flow needs to know about one input file (plain, serialisable values)."""
+
+    batch_id: str
+    file: SourceFile
+    dossier: DossierInfo | None
+    sequence: int  # 1-based position of the document in its dossier (archive file name)
+
+
+@task(name="store-original", **TRANSIENT)
+def store_original(data: bytes, sha256: str, filename: str) -> StoredObject:
+    return get_runtime().store.put_original(data, sha256, filename=filename)
+
+
+@dataclass
+class Rejected:
+    """A file the pipeline cannot read: an outcome of the stage (the document ends failed or quarantined),
+    not a task failure to retry or alarm about."""
+
+    status: str
+    message: str
+
+
+@task(name="read-pages", cache_policy=NO_CACHE)
+def read_pages_task(data: bytes, name: str) -> list[PageText] | Rejected:
+    rt = get_runtime()
+    try:
+        return read_pages(data, name, lang=rt.settings.ocr_lang, pool=rt.pool, workers=rt.settings.workers)
+    except BadInputError as exc:
+        return Rejected(exc.status, str(exc))
+
+
+@task(name="classify", cache_policy=NO_CACHE)
+def classify_task(pages: list[PageText]):
+    return classify(pages)
+
+
+@task(name="extract-fields", cache_policy=NO_CACHE)
+def extract_task(doc_type: str, pages: list[PageText]):
+    return extract_fields(doc_type, pages)
+
+
+@task(name="make-pdfa", cache_policy=NO_CACHE)
+def pdfa_task(pages: list[PageText], original: bytes | None, title: str, doc_id: str) -> StoredObject:
+    rt = get_runtime()
+    meta = PdfMetadata(title=title, author=rt.settings.agency_name, keywords=["sohoa", doc_id])
+    pdf = build_pdfa(pages, original, meta)
+    return rt.store.put_derived(f"pdfa/{doc_id}.pdf", pdf)
+
+
+@task(name="save-document", **TRANSIENT)
+def save_task(
+    result: DocumentResult,
+    batch_id: str,
+    dossier: DossierInfo | None,
+    pages: list[PageText],
+    original: StoredObject | None,
+    derived: StoredObject | None,
+) -> None:
+    with get_runtime().db.session() as s:
+        dossier_id = repo.upsert_dossier(s, dossier) if dossier else None
+        repo.save_document(
+            s,
+            result,
+            batch_id=batch_id,
+            dossier_id=dossier_id,
+            pages=pages,
+            original=original,
+            derived_pdf=derived,
+        )
+
+
+@task(name="sign", cache_policy=NO_CACHE)
+def sign_task(pdf: bytes):
+    rt = get_runtime()
+    signer = rt.signer()
+    with rt.sign_lock:
+        return signer.sign(pdf)
+
+
+@task(name="archive", **TRANSIENT)
+def archive_task(key: str, data: bytes, result: DocumentResult, info: SignatureInfo) -> ArchiveRecord:
+    rt = get_runtime()
+    meta = {
+        "sohoa-document-id": result.id,
+        "sohoa-original-sha256": result.sha256,
+        "sohoa-doc-type": result.doc_type or "other",
+        "sohoa-dossier-code": quote(result.dossier_code or "", safe=""),
+        "sohoa-signed-at": info.signed_at.isoformat(),
+    }
+    return rt.store.put_archive(
+        key,
+        data,
+        retention_days=rt.settings.archive_retention_days,
+        retention_mode=rt.settings.archive_retention_mode,
+        metadata=meta,
+    )
+
+
+def archive_key(result: DocumentResult) -> str:
+    """``<dossier code>/<dossier code>.<sequence>.pdf`` (archives naming rule), or by document id."""
+    if result.dossier_code and result.sequence:
+        return f"{result.dossier_code}/{result.dossier_code}.{result.sequence:03d}.pdf"
+    return f"documents/{result.id}.pdf"
+
+
+def sign_and_archive(
+    rt: Runtime, result: DocumentResult, pdf: bytes, *, as_tasks: bool = True, approved_by: str | None = None
+) -> DocumentResult:
+    """Sign the PDF/A and put it in the archive bucket; record both. Used by ingest (as Prefect tasks) and by
+    approve (plain calls, no orchestration needed for one document)."""
+    sign = sign_task if as_tasks else sign_task.fn
+    archive = archive_task if as_tasks else archive_task.fn
+    signed = sign(pdf)
+    record = archive(archive_key(result), signed.data, result, signed.info)
+    with rt.db.session() as s:
+        repo.mark_archived(s, result.id, record, signed.info, approved_by=approved_by)
+    result.archive, result.signature, result.status = record, signed.info, Status.ARCHIVED
+    return result
+
+
+def _title(file: SourceFile, doc_type: str | None) -> str:
+    from extractors.vn_codes import DOC_TYPES
+
+    return f"{DOC_TYPES.get(doc_type or 'other', 'Tài liệu')} — {file.rel}"
+
+
+@task(name="process-document", cache_policy=NO_CACHE)
+def process_document(job: DocumentJob) -> DocumentResult:
+    """Run every stage of one document. Bad input ends the document, never the batch."""
+    rt = get_runtime()
+    file = job.file
+    data = Path(file.path).read_bytes()
+    sha = sha256_hex(data)
+    dossier_key = (job.dossier.code or job.dossier.folder) if job.dossier else None
+    doc_id = document_id(sha, dossier_key)
+    code = job.dossier.code if job.dossier else None
+    result = DocumentResult(
+        id=doc_id,
+        source=file.rel,
+        sha256=sha,
+        dossier_code=code,
+        status=Status.PENDING,
+        sequence=job.sequence,
+    )
+    with log_context(batch_id=job.batch_id, document_id=doc_id):
+        with rt.db.session() as s:
+            done = repo.load_result(s, doc_id)
+        if done is not None and done.status in (Status.ARCHIVED, Status.REVIEW):
+            log.info("already %s, nothing to redo", done.status)
+            done.source = file.rel
+            return done
+        original: StoredObject | None = None
+        pages: list[PageText] = []
+        derived: StoredObject | None = None
+        try:
+            original = store_original(data, sha, file.rel)
+            read = read_pages_task(data, file.path.name)
+            if isinstance(read, Rejected):
+                raise (QuarantineError if read.status == Status.QUARANTINED else BadInputError)(read.message)
+            pages = read
+            result.pages = len(pages)
+            result.to_rescan = [r for p in pages for r in p.rescan]
+            cls = classify_task(pages)
+            result.doc_type, result.doc_type_confidence = cls.doc_type, cls.confidence
+            result.fields = extract_task(cls.doc_type, pages) if cls.doc_type != "other" else {}
+            result.review_reasons = review_reasons(
+                cls, result.fields, pages, threshold=rt.settings.review_threshold
+            )
+            is_pdf = data[:5] == b"%PDF-"
+            derived = pdfa_task(pages, data if is_pdf else None, _title(file, cls.doc_type), doc_id)
+            result.status = Status.REVIEW if result.review_reasons else Status.PENDING
+            save_task(result, job.batch_id, job.dossier, pages, original, derived)
+            if result.status == Status.REVIEW:
+                log.info("sent to review: %d reason(s)", len(result.review_reasons))
+                return result
+            pdf = rt.store.get(derived.bucket, derived.key, derived.version_id)
+            sign_and_archive(rt, result, pdf)
+            log.info("archived %s", result.archive.key if result.archive else "")
+        except BadInputError as exc:
+            result.status = Status(exc.status)
+            result.error = str(exc)
+            log.warning("%s: %s", result.status, exc)
+        except SohoaError as exc:
+            result.status = Status.FAILED
+            result.error = str(exc)
+            log.error("failed: %s", exc)
+        except Exception as exc:  # a bug must not stop the batch; the log keeps the traceback
+            result.status = Status.FAILED
+            result.error = f"internal error ({type(exc).__name__}); the log has the details"
+            log.error("internal error: %s", traceback.format_exc())
+        if result.status in (Status.FAILED, Status.QUARANTINED):
+            try:
+                save_task(result, job.batch_id, job.dossier, pages, original, derived)
+            except Exception:  # noqa: BLE001 - the report still carries the result
+                log.error("could not record the failure: %s", traceback.format_exc())
+        return result
+
+
+def approve(rt: Runtime, doc_id: str, *, approved_by: str) -> DocumentResult:
+    """An officer approves a document waiting for review: sign it and archive it."""
+    with rt.db.session() as s:
+        result = repo.load_result(s, doc_id)
+        derived = repo.get_derived_pdf(s, doc_id)
+    if result is None:
+        raise NotFoundError(f"no document with id {doc_id}")
+    if result.status == Status.ARCHIVED:
+        return result
+    if result.status != Status.REVIEW:
+        raise SohoaError(
+            f"document {doc_id} is {result.status}, only documents waiting for review can be approved"
+        )
+    if derived is None:
+        raise StorageError(f"document {doc_id} has no PDF/A copy to sign; ingest it again")
+    pdf = rt.store.get(derived.bucket, derived.key, derived.version_id)
+    with log_context(document_id=doc_id):
+        log.info("approved for signing")
+        return sign_and_archive(rt, result, pdf, as_tasks=False, approved_by=approved_by)

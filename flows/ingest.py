@@ -1,0 +1,104 @@
+"""The batch flow: ``sohoa ingest SOURCE`` — every document of a source folder through every stage."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.document import DocumentJob, process_document
+from flows.runtime import get_runtime
+from pipelines.discover import discover, dossier_folders, read_dossier_info
+from pipelines.errors import BadInputError
+from pipelines.identity import batch_id_for
+from pipelines.logs import get_logger, log_context
+from pipelines.model import DocumentResult, DossierInfo, Status
+from pipelines.report import build_report, now_vn, write_report
+from storage import repository as repo
+
+log = get_logger("sohoa.batch")
+Progress = Callable[[int, int, DocumentResult], None]
+
+
+def plan_jobs(source: Path, batch_id: str) -> list[DocumentJob]:
+    """One job per file; a dossier whose dossier.json is broken still gets its documents processed."""
+    files = discover(source)
+    dossiers: dict[str, DossierInfo] = {}
+    for folder in dossier_folders(files):
+        try:
+            dossiers[folder] = read_dossier_info(source, folder)
+        except BadInputError as exc:
+            log.warning("dossier %s: %s", folder, exc)
+            dossiers[folder] = DossierInfo(folder=folder)
+    seq: dict[str | None, int] = {}
+    jobs = []
+    for f in files:
+        seq[f.dossier] = seq.get(f.dossier, 0) + 1
+        jobs.append(DocumentJob(batch_id, f, dossiers.get(f.dossier) if f.dossier else None, seq[f.dossier]))
+    return jobs
+
+
+@task(name="record-batch", retries=3, retry_delay_seconds=[1, 5, 15], cache_policy=NO_CACHE)
+def record_batch(batch_id: str, source: str, started_at, finished_at=None, summary=None) -> None:
+    with get_runtime().db.session() as s:
+        if finished_at is None:
+            repo.record_batch_start(s, batch_id, source, started_at)
+        else:
+            repo.record_batch_end(s, batch_id, finished_at, summary or {})
+
+
+@flow(name="ingest-batch", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=4))
+def ingest_batch(source: str, report_path: str | None = None, progress: bool = True) -> dict[str, Any]:
+    """Ingest every document of SOURCE. Returns the report of interfaces.md (and writes it if asked)."""
+    started = now_vn()
+    batch_id = batch_id_for(str(Path(source).resolve()), started.isoformat())
+    with log_context(batch_id=batch_id):
+        jobs = plan_jobs(Path(source), batch_id)
+        record_batch(batch_id, source, started)
+        total = len(jobs)
+        if progress:
+            _say(f"sohoa: batch {batch_id}: {total} document(s) in {source}")
+        futures = {process_document.submit(job): i for i, job in enumerate(jobs)}
+        results: list[DocumentResult | None] = [None] * total
+        pages = 0
+        for done, fut in enumerate(as_completed(list(futures)), start=1):
+            r = fut.result()
+            results[futures[fut]] = r
+            pages += r.pages
+            if progress:
+                _say(_progress_line(done, total, pages, started, r))
+        final = [r for r in results if r is not None]
+        finished = now_vn()
+        report = build_report(
+            batch_id=batch_id, source=source, started_at=started, finished_at=finished, results=final
+        )
+        record_batch(batch_id, source, started, finished, report["summary"])
+        if report_path:
+            write_report(report, Path(report_path))
+        return report
+
+
+def _progress_line(done: int, total: int, pages: int, started, r: DocumentResult) -> str:
+    elapsed = max((now_vn() - started).total_seconds(), 1e-6)
+    ppm = pages / elapsed * 60
+    eta = (total - done) * elapsed / done
+    what = r.doc_type or "-"
+    extra = f" — {r.error}" if r.error else ""
+    if r.status == Status.REVIEW and r.review_reasons:
+        extra = f" — review: {r.review_reasons[0]}" + (
+            f" (+{len(r.review_reasons) - 1})" if len(r.review_reasons) > 1 else ""
+        )
+    return (
+        f"[{done}/{total}] {r.source}: {r.status} ({what}, {r.pages} page(s)){extra}"
+        f"  | {ppm:.1f} pages/min, ~{eta:.0f}s left"
+    )
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

@@ -1,0 +1,204 @@
+"""End to end: generated dossiers + every bad input through the real flow, then the database rows, the
+archived objects (object lock) and every signature checked with openssl over its byte range."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from flows.runtime import Runtime, set_runtime
+from pipelines.identity import sha256_hex
+from sohoa.samples import generate_demo
+from sohoa.settings import Settings
+from storage import repository as repo
+from tests.fixtures.bad_inputs import BAD_INPUTS, write_bad_inputs
+
+
+def make_settings(tmp_path: Path, seaweed, db_url: str) -> Settings:
+    suffix = uuid.uuid4().hex[:8]
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        s3_endpoint=seaweed.endpoint,
+        s3_access_key=seaweed.access_key,
+        s3_secret_key=seaweed.secret_key,
+        bucket_originals=f"orig-{suffix}",
+        bucket_derived=f"derived-{suffix}",
+        bucket_archive=f"archive-{suffix}",
+        archive_retention_days=1,
+        workers=2,
+    )
+
+
+def byte_range_verify(pdf: bytes, workdir: Path) -> None:
+    """The signature's CMS, checked by openssl over exactly the signed byte ranges."""
+    m = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", pdf)
+    assert m, "no /ByteRange"
+    a, b, c, d = map(int, m.groups())
+    assert a == 0 and c + d == len(pdf), "signature does not cover the whole file"
+    contents = pdf[a + b : c].strip(b"<>")
+    (workdir / "sig.der").write_bytes(bytes.fromhex(contents.decode()).rstrip(b"\0"))
+    (workdir / "signed.bin").write_bytes(pdf[a : a + b] + pdf[c : c + d])
+    proc = subprocess.run(
+        [
+            "openssl",
+            "cms",
+            "-verify",
+            "-binary",
+            "-noverify",
+            "-inform",
+            "DER",
+            "-in",
+            str(workdir / "sig.der"),
+            "-content",
+            str(workdir / "signed.bin"),
+            "-out",
+            "/dev/null",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Verification successful" in proc.stderr
+
+
+@pytest.fixture
+def batch_source(tmp_path: Path) -> tuple[Path, list]:
+    source = tmp_path / "input"
+    samples = generate_demo(source, seed=7)
+    (source / "manifest.jsonl").unlink(missing_ok=True)
+    bad = source / "HS-bad-inputs"
+    bad.mkdir()
+    write_bad_inputs(bad)
+    return source, samples
+
+
+def test_ingest_end_to_end(tmp_path, seaweed, db_url, prefect_api, batch_source):
+    from flows.ingest import ingest_batch
+
+    source, samples = batch_source
+    settings = make_settings(tmp_path, seaweed, db_url)
+    rt = Runtime.open(settings)
+    set_runtime(rt)
+    try:
+        report_path = tmp_path / "report.json"
+        report = ingest_batch(source=str(source), report_path=str(report_path), progress=False)
+        on_disk = json.loads(report_path.read_text(encoding="utf-8"))
+        assert on_disk["batch_id"] == report["batch_id"]
+        docs = {d["source"]: d for d in report["documents"]}
+
+        # Every bad input: its own status and a message a person can act on, never a traceback.
+        for name, (status, words) in BAD_INPUTS.items():
+            d = docs[f"HS-bad-inputs/{name}"]
+            assert d["status"] == status, (name, d)
+            assert words.lower() in d["error"].lower(), (name, d["error"])
+            assert "Traceback" not in d["error"]
+
+        # Every good sample is archived or waiting for review, with its type found.
+        good = [docs[s.rel] for s in samples]
+        for s, d in zip(samples, good, strict=True):
+            assert d["status"] in ("archived", "review"), (s.rel, d)
+            assert d["pages"] == s.pages
+        assert sum(d["status"] == "archived" for d in good) >= len(good) // 2
+        assert sum(d["doc_type"] == s.doc_type for s, d in zip(samples, good, strict=True)) >= len(good) - 1
+
+        # Originals are kept for every document, good or bad, keyed by SHA-256.
+        for d in report["documents"]:
+            data = (source / d["source"]).read_bytes()
+            assert d["sha256"] == sha256_hex(data)
+            stored = rt.store.get(settings.bucket_originals, f"sha256/{d['sha256'][:2]}/{d['sha256']}")
+            assert stored == data
+
+        # Archived: object lock retention set, bytes match the record, signature verifies with openssl.
+        for d in good:
+            if d["status"] != "archived":
+                continue
+            a = d["archive"]
+            pdf = rt.store.get(a["bucket"], a["key"], a["version_id"])
+            assert sha256_hex(pdf) == a["sha256"]
+            mode, until = rt.store.retention(a["bucket"], a["key"], a["version_id"])
+            assert mode == "COMPLIANCE" and until is not None
+            assert d["signature"]["signed_at"].endswith("+07:00")
+            byte_range_verify(pdf, tmp_path)
+
+        # Database rows.
+        with rt.db.session() as s:
+            for d in report["documents"]:
+                row = repo.load_result(s, d["id"])
+                assert row is not None and str(row.status) == d["status"]
+                assert set(row.fields) == set(d["fields"])
+
+        # A rerun duplicates nothing and redoes no finished work.
+        report2 = ingest_batch(source=str(source), report_path=None, progress=False)
+        again = {d["source"]: d for d in report2["documents"]}
+        for src, d in docs.items():
+            assert again[src]["id"] == d["id"]
+            if d["status"] in ("archived", "review"):
+                assert again[src]["status"] == d["status"]
+                assert again[src]["archive"] == d["archive"]
+        with rt.db.session() as s:
+            assert len(repo.list_documents(s, limit=1000)) == len(docs)
+    finally:
+        set_runtime(None)
+
+
+@pytest.mark.slow
+def test_cli_ingest_download_verify_approve(tmp_path, seaweed, prefect_api):
+    """The commands a user types, as separate processes, on the embedded SQLite default."""
+    source = tmp_path / "in"
+    generate_demo(source, seed=3)
+    settings = make_settings(tmp_path, seaweed, f"sqlite:///{tmp_path / 'cli.db'}")
+    env = {
+        **{k: v for k, v in __import__("os").environ.items() if not k.startswith("SOHOA_")},
+        "PREFECT_API_URL": prefect_api,
+        "SOHOA_DATA_DIR": str(settings.data_dir),
+        "SOHOA_DATABASE_URL": settings.database_url,
+        "SOHOA_S3_ENDPOINT": settings.s3_endpoint,
+        "SOHOA_S3_ACCESS_KEY": settings.s3_access_key,
+        "SOHOA_S3_SECRET_KEY": settings.s3_secret_key,
+        "SOHOA_BUCKET_ORIGINALS": settings.bucket_originals,
+        "SOHOA_BUCKET_DERIVED": settings.bucket_derived,
+        "SOHOA_BUCKET_ARCHIVE": settings.bucket_archive,
+        "SOHOA_ARCHIVE_RETENTION_DAYS": "1",
+    }
+    sohoa = shutil.which("sohoa") or str(Path(__import__("sys").executable).parent / "sohoa")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sohoa, *args], capture_output=True, text=True, env=env, timeout=600)
+
+    report_path = tmp_path / "r.json"
+    p = run("ingest", str(source), "--report", str(report_path))
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "TEST PKI" in p.stderr
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    archived = [d for d in report["documents"] if d["status"] == "archived"]
+    assert archived
+    out = tmp_path / "signed.pdf"
+    p = run("download", archived[0]["id"], "-o", str(out))
+    assert p.returncode == 0, p.stderr
+    p = run("verify", str(out), "--json")
+    assert p.returncode == 0, p.stdout + p.stderr
+    v = json.loads(p.stdout)
+    assert v["signatures"][0]["indication"] == "TOTAL_PASSED"
+    assert v["archive_match"] and v["archive_match"]["document_id"] == archived[0]["id"]
+
+    p = run("download", "no-such-document", "-o", str(tmp_path / "x.pdf"))
+    assert p.returncode == 1 and "no document" in p.stderr
+
+    p = run("ocr", str(source / archived[0]["source"]))
+    assert p.returncode == 0 and p.stdout.strip()
+
+    review = [d for d in report["documents"] if d["status"] == "review"]
+    if review:
+        p = run("approve", review[0]["id"], "--by", "Nguyễn Thị Ánh")
+        assert p.returncode == 0, p.stderr
+        assert "archived" in p.stdout
+
+    p = run("ingest", str(tmp_path / "missing"))
+    assert p.returncode == 2
