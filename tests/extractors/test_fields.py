@@ -246,3 +246,60 @@ def test_the_helper_puts_values_below_labels() -> None:
     page = page_with_values_below(["Họ và tên: NGUYỄN THỊ ÁNH"])
     assert page.text.splitlines()[0] == "Họ và tên:"
     assert extract_fields("citizen_id", [page])["full_name"].value == "NGUYỄN THỊ ÁNH"
+
+
+def test_marriage_certificate_as_a_two_column_table() -> None:
+    lines = [
+        "GIẤY CHỨNG NHẬN KẾT HÔN",
+        "Thông tin của chồng   Thông tin của vợ",
+        "Họ, chữ đệm, tên   NGUYỄN NGỌC HUY   ĐỖ THỊ LOAN",
+        "Ngày, tháng, năm ngày 30 tháng 3 năm 1989 | ngày 19 tháng 3 năm 1992",
+        "sinh",
+        "Dân tộc   Kinh   Kinh",
+        "Giấy tờ tùy thân   CCCD số 052089698559   CCCD số 049192491252",
+    ]
+    fields = values(extract_fields("marriage_certificate", [page_from_lines(lines)]))
+    assert fields == {
+        "husband_name": "NGUYỄN NGỌC HUY",
+        "wife_name": "ĐỖ THỊ LOAN",
+        "husband_date_of_birth": "1989-03-30",
+        "wife_date_of_birth": "1992-03-19",
+        "husband_id": "052089698559",
+        "wife_id": "049192491252",
+    }
+
+
+def test_card_layouts_english_captions_and_unlabelled_id() -> None:
+    lines = [
+        "CĂN CƯỚC CÔNG DÂN",
+        "ss:xo. 040158836960",  # the small "Số / No.:" was misread
+        "Họ và tên / Full name:",
+        "LƯƠNG KHÁNH TRANG",
+        "Có giá trị đến:",
+        "Date of expiry",
+        "23/11/2033",
+    ]
+    fields = extract_fields("citizen_id", [page_from_lines(lines)])
+    assert values(fields) == {
+        "personal_id": "040158836960",
+        "full_name": "LƯƠNG KHÁNH TRANG",
+        "expiry_date": "2033-11-23",
+    }
+    assert fields["personal_id"].confidence < fields["full_name"].confidence
+
+
+def test_surname_diacritics_misread_by_ocr_are_restored() -> None:
+    lines = ["GIẤY PHÉP XÂY DỰNG", "1. Cấp cho:", "Ông/Bà: NGUYÊN VĂN ĐỨC TRUNG"]
+    investor = extract_fields("building_permit", [page_from_lines(lines)])["investor_name"]
+    assert investor.value == "NGUYỄN VĂN ĐỨC TRUNG" and investor.raw == "NGUYÊN VĂN ĐỨC TRUNG"
+    lines = ["ỦY BAN NHÂN DÂN", "Số: 12/QĐ-UBND", "QUYẾT ĐỊNH", "   CHỦ TỊCH", "   Vu Hữu Minh"]
+    assert extract_fields("decision", [page_from_lines(lines)])["signer_name"].value == "Vũ Hữu Minh"
+
+
+def test_a_sentence_after_a_label_that_is_not_the_value_falls_back_to_the_line_below() -> None:
+    lines = [
+        "GIẤY TIẾP NHẬN HỒ SƠ",
+        "5. Thời gian trả kết quả giải quyết hồ sơ:",
+        "15 giờ 00 phút, ngày 27/02/2023",
+    ]
+    assert extract_fields("dossier_receipt", [page_from_lines(lines)])["due_date"].value == "2023-02-27"

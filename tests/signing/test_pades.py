@@ -177,7 +177,7 @@ def test_expired_signer_is_indeterminate(test_pki: TestPki, pdfa_bytes: bytes) -
 def test_timestamp_gives_level_t(
     agency_key: AgencyKey, pdfa_bytes: bytes, tsa_url: str, test_pki: TestPki
 ) -> None:
-    result = PadesSigner(agency_key, stamp=None, tsa_url=tsa_url).sign(pdfa_bytes)
+    result = PadesSigner(agency_key, stamp=None, tsa_url=tsa_url, level="T").sign(pdfa_bytes)
     assert result.info.level == "PAdES-BASELINE-T"
     report = verify_pdf(result.data, [test_pki.root_pem])
     (sig,) = report.signatures
@@ -189,7 +189,7 @@ def test_timestamp_gives_level_t(
 
 def test_unreachable_tsa_is_a_signing_error(agency_key: AgencyKey, pdfa_bytes: bytes) -> None:
     with pytest.raises(SigningError, match="time-stamping authority"):
-        PadesSigner(agency_key, stamp=None, tsa_url="http://127.0.0.1:9/tsa").sign(pdfa_bytes)
+        PadesSigner(agency_key, stamp=None, tsa_url="http://127.0.0.1:9/tsa", level="T").sign(pdfa_bytes)
 
 
 def test_not_a_pdf_is_a_signing_error(signer: PadesSigner) -> None:

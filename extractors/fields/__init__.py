@@ -1,0 +1,54 @@
+"""Field extraction: one module per document type over a shared label -> value engine.
+
+``extract_fields(doc_type, pages)`` returns every field found (absent when not found), in the value
+conventions of document-types.md, validated (``extractors.validators.validate_fields``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from extractors.fields import (
+    application_form,
+    birth_certificate,
+    building_permit,
+    business_registration,
+    citizen_id,
+    decision,
+    dossier_receipt,
+    land_use_certificate,
+    marriage_certificate,
+)
+from extractors.fields.layout import VisualLine, document_lines
+from extractors.validators import validate_fields
+from pipelines.model import Field, PageText
+
+Extractor = Callable[[Sequence[VisualLine]], dict[str, Field]]
+
+EXTRACTORS: dict[str, Extractor] = {
+    "citizen_id": citizen_id.extract,
+    "birth_certificate": birth_certificate.extract,
+    "marriage_certificate": marriage_certificate.extract,
+    "land_use_certificate": land_use_certificate.extract,
+    "business_registration": business_registration.extract,
+    "building_permit": building_permit.extract,
+    "dossier_receipt": dossier_receipt.extract,
+    "decision": decision.extract,
+    "application_form": application_form.extract,
+}
+
+
+def extract_fields(doc_type: str, pages: Sequence[PageText]) -> dict[str, Field]:
+    """The fields of a document of type ``doc_type`` (``other`` and unknown types give none)."""
+    extractor = EXTRACTORS.get(doc_type)
+    if extractor is None:
+        return {}
+    lines = document_lines(pages)
+    if not lines:
+        return {}
+    fields = extractor(lines)
+    validate_fields(doc_type, fields)
+    return fields
+
+
+__all__ = ["EXTRACTORS", "extract_fields"]

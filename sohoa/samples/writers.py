@@ -1,0 +1,67 @@
+"""Writing pages as the files a scanner or an office application would produce (deterministic bytes)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import pikepdf
+from PIL import Image
+
+from .degrade import Degraded
+
+
+def write_jpeg(path: Path, page: Degraded) -> None:
+    page.image.save(path, "JPEG", quality=page.jpeg_quality or 92, dpi=(page.dpi, page.dpi))
+
+
+def write_png(path: Path, page: Degraded) -> None:
+    page.image.save(path, "PNG", dpi=(page.dpi, page.dpi), compress_level=6)
+
+
+def write_tiff(path: Path, pages: Sequence[Degraded]) -> None:
+    """A (multi-page) TIFF: JPEG-compressed when the scanner was lossy, LZW otherwise."""
+    lossy = pages[0].jpeg_quality is not None
+    kw = {"compression": "jpeg", "quality": pages[0].jpeg_quality} if lossy else {"compression": "tiff_lzw"}
+    images = [p.image for p in pages]
+    images[0].save(
+        path, "TIFF", save_all=True, append_images=images[1:], dpi=(pages[0].dpi, pages[0].dpi), **kw
+    )
+
+
+def image_pdf(pages: Sequence[Degraded]) -> bytes:
+    """An image-only PDF (no text layer), one JPEG per page at its scan resolution."""
+    pdf = pikepdf.new()
+    for page in pages:
+        buf = io.BytesIO()
+        img = page.image if page.image.mode in ("RGB", "L") else page.image.convert("RGB")
+        img.save(buf, "JPEG", quality=page.jpeg_quality or 90)
+        w_pt, h_pt = img.width * 72 / page.dpi, img.height * 72 / page.dpi
+        xobj = pikepdf.Stream(pdf, buf.getvalue())
+        xobj.Type, xobj.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+        xobj.Width, xobj.Height, xobj.BitsPerComponent = img.width, img.height, 8
+        xobj.ColorSpace = pikepdf.Name.DeviceGray if img.mode == "L" else pikepdf.Name.DeviceRGB
+        xobj.Filter = pikepdf.Name.DCTDecode
+        content = pikepdf.Stream(pdf, f"q {w_pt:.3f} 0 0 {h_pt:.3f} 0 0 cm /Im0 Do Q".encode())
+        pdf.pages.append(
+            pikepdf.Page(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Page,
+                    MediaBox=[0, 0, round(w_pt, 3), round(h_pt, 3)],
+                    Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobj)),
+                    Contents=content,
+                )
+            )
+        )
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+def write_image_pdf(path: Path, pages: Sequence[Degraded]) -> None:
+    path.write_bytes(image_pdf(pages))
+
+
+def to_rgb(image: Image.Image) -> Image.Image:
+    return image if image.mode == "RGB" else image.convert("RGB")
