@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -129,6 +130,8 @@ def archive_task(key: str, data: bytes, result: DocumentResult, info: SignatureI
         "sohoa-doc-type": result.doc_type or "other",
         "sohoa-dossier-code": quote(result.dossier_code or "", safe=""),
         "sohoa-signed-at": info.signed_at.isoformat(),
+        "sohoa-signature-level": info.level,
+        "sohoa-signer": info.signer,
     }
     return rt.store.put_archive(
         key,
@@ -151,14 +154,45 @@ def sign_and_archive(
 ) -> DocumentResult:
     """Sign the PDF/A and put it in the archive bucket; record both. Used by ingest (as Prefect tasks) and by
     approve (plain calls, no orchestration needed for one document)."""
-    sign = sign_task if as_tasks else sign_task.fn
-    archive = archive_task if as_tasks else archive_task.fn
-    signed = sign(pdf)
-    record = archive(archive_key(result), signed.data, result, signed.info)
+    key = archive_key(result)
+    adopted = already_archived(rt, key, result)
+    if adopted is not None:  # a run that died after the upload and before the database write
+        record, info = adopted
+        log.info("adopting the signed copy already archived at %s", key)
+    else:
+        sign = sign_task if as_tasks else sign_task.fn
+        archive = archive_task if as_tasks else archive_task.fn
+        signed = sign(pdf)
+        info = signed.info
+        record = archive(key, signed.data, result, info)
     with rt.db.session() as s:
-        repo.mark_archived(s, result.id, record, signed.info, approved_by=approved_by)
-    result.archive, result.signature, result.status = record, signed.info, Status.ARCHIVED
+        repo.mark_archived(s, result.id, record, info, approved_by=approved_by)
+    result.archive, result.signature, result.status = record, info, Status.ARCHIVED
     return result
+
+
+def already_archived(
+    rt: Runtime, key: str, result: DocumentResult
+) -> tuple[ArchiveRecord, SignatureInfo] | None:
+    """The signed copy of this very document (same id, same original bytes) at key, if one is there.
+    Signing again would make different bytes and a second locked version; adopting it keeps one."""
+    bucket = rt.store.buckets.archive
+    versions = rt.store.versions(bucket, key)
+    if not versions:
+        return None
+    meta = rt.store.user_metadata(bucket, key, versions[0])
+    if meta.get("sohoa-document-id") != result.id or meta.get("sohoa-original-sha256") != result.sha256:
+        return None
+    held = rt.store.retention(bucket, key, versions[0])
+    try:
+        signed_at = datetime.fromisoformat(meta["sohoa-signed-at"])
+        record = ArchiveRecord(bucket, key, versions[0], meta["sha256"], held[1] if held else None)
+    except (KeyError, ValueError):
+        return None
+    info = SignatureInfo(
+        meta.get("sohoa-signature-level", "PAdES-BASELINE-B"), signed_at, meta.get("sohoa-signer", "")
+    )
+    return record, info
 
 
 def _title(file: SourceFile, doc_type: str | None) -> str:

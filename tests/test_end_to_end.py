@@ -4,10 +4,7 @@ archived objects (object lock) and every signature checked with openssl over its
 from __future__ import annotations
 
 import json
-import re
-import shutil
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
@@ -15,57 +12,9 @@ import pytest
 from flows.runtime import Runtime, set_runtime
 from pipelines.identity import sha256_hex
 from sohoa.samples import generate_demo
-from sohoa.settings import Settings
 from storage import repository as repo
 from tests.fixtures.bad_inputs import BAD_INPUTS, write_bad_inputs
-
-
-def make_settings(tmp_path: Path, seaweed, db_url: str) -> Settings:
-    suffix = uuid.uuid4().hex[:8]
-    return Settings(
-        data_dir=tmp_path / "data",
-        database_url=db_url,
-        s3_endpoint=seaweed.endpoint,
-        s3_access_key=seaweed.access_key,
-        s3_secret_key=seaweed.secret_key,
-        bucket_originals=f"orig-{suffix}",
-        bucket_derived=f"derived-{suffix}",
-        bucket_archive=f"archive-{suffix}",
-        archive_retention_days=1,
-        workers=2,
-    )
-
-
-def byte_range_verify(pdf: bytes, workdir: Path) -> None:
-    """The signature's CMS, checked by openssl over exactly the signed byte ranges."""
-    m = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", pdf)
-    assert m, "no /ByteRange"
-    a, b, c, d = map(int, m.groups())
-    assert a == 0 and c + d == len(pdf), "signature does not cover the whole file"
-    contents = pdf[a + b : c].strip(b"<>")
-    (workdir / "sig.der").write_bytes(bytes.fromhex(contents.decode()).rstrip(b"\0"))
-    (workdir / "signed.bin").write_bytes(pdf[a : a + b] + pdf[c : c + d])
-    proc = subprocess.run(
-        [
-            "openssl",
-            "cms",
-            "-verify",
-            "-binary",
-            "-noverify",
-            "-inform",
-            "DER",
-            "-in",
-            str(workdir / "sig.der"),
-            "-content",
-            str(workdir / "signed.bin"),
-            "-out",
-            "/dev/null",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "Verification successful" in proc.stderr
+from tests.helpers import SOHOA, byte_range_verify, cli_env, make_settings
 
 
 @pytest.fixture
@@ -154,23 +103,10 @@ def test_cli_ingest_download_verify_approve(tmp_path, seaweed, prefect_api):
     source = tmp_path / "in"
     generate_demo(source, seed=3)
     settings = make_settings(tmp_path, seaweed, f"sqlite:///{tmp_path / 'cli.db'}")
-    env = {
-        **{k: v for k, v in __import__("os").environ.items() if not k.startswith("SOHOA_")},
-        "PREFECT_API_URL": prefect_api,
-        "SOHOA_DATA_DIR": str(settings.data_dir),
-        "SOHOA_DATABASE_URL": settings.database_url,
-        "SOHOA_S3_ENDPOINT": settings.s3_endpoint,
-        "SOHOA_S3_ACCESS_KEY": settings.s3_access_key,
-        "SOHOA_S3_SECRET_KEY": settings.s3_secret_key,
-        "SOHOA_BUCKET_ORIGINALS": settings.bucket_originals,
-        "SOHOA_BUCKET_DERIVED": settings.bucket_derived,
-        "SOHOA_BUCKET_ARCHIVE": settings.bucket_archive,
-        "SOHOA_ARCHIVE_RETENTION_DAYS": "1",
-    }
-    sohoa = shutil.which("sohoa") or str(Path(__import__("sys").executable).parent / "sohoa")
+    env = cli_env(settings, prefect_api)
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sohoa, *args], capture_output=True, text=True, env=env, timeout=600)
+        return subprocess.run([SOHOA, *args], capture_output=True, text=True, env=env, timeout=600)
 
     report_path = tmp_path / "r.json"
     p = run("ingest", str(source), "--report", str(report_path))
