@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
+from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -26,9 +27,12 @@ log = get_logger("sohoa.batch")
 Progress = Callable[[int, int, DocumentResult], None]
 
 
-def plan_jobs(source: Path, batch_id: str) -> list[DocumentJob]:
-    """One job per file; a dossier whose dossier.json is broken still gets its documents processed."""
+def plan_jobs(source: Path, batch_id: str, only: list[str] | None = None) -> list[DocumentJob]:
+    """One job per file; a dossier whose dossier.json is broken still gets its documents processed.
+    ``only``: restrict to these dossier folders ("" for the loose files), as the hot folder does."""
     files = discover(source)
+    if only is not None:
+        files = [f for f in files if (f.dossier or "") in only]
     dossiers: dict[str, DossierInfo] = {}
     for folder in dossier_folders(files):
         try:
@@ -54,12 +58,15 @@ def record_batch(batch_id: str, source: str, started_at, finished_at=None, summa
 
 
 @flow(name="ingest-batch", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=4))
-def ingest_batch(source: str, report_path: str | None = None, progress: bool = True) -> dict[str, Any]:
-    """Ingest every document of SOURCE. Returns the report of interfaces.md (and writes it if asked)."""
+def ingest_batch(
+    source: str, report_path: str | None = None, progress: bool = True, dossiers: list[str] | None = None
+) -> dict[str, Any]:
+    """Ingest every document of SOURCE (or of some of its dossiers). Returns the report of interfaces.md
+    (and writes it if asked)."""
     started = now_vn()
     batch_id = batch_id_for(str(Path(source).resolve()), started.isoformat())
     with log_context(batch_id=batch_id):
-        jobs = plan_jobs(Path(source), batch_id)
+        jobs = plan_jobs(Path(source), batch_id, dossiers)
         record_batch(batch_id, source, started)
         total = len(jobs)
         if progress:
@@ -79,9 +86,36 @@ def ingest_batch(source: str, report_path: str | None = None, progress: bool = T
             batch_id=batch_id, source=source, started_at=started, finished_at=finished, results=final
         )
         record_batch(batch_id, source, started, finished, report["summary"])
+        publish_artifact(report)
         if report_path:
             write_report(report, Path(report_path))
         return report
+
+
+def publish_artifact(report: dict[str, Any]) -> None:
+    """The batch as a table in the Prefect UI: every document, its status, and the pages to rescan."""
+    s = report["summary"]
+    rows = [
+        {
+            "source": d["source"],
+            "status": d["status"],
+            "type": d["doc_type"] or "",
+            "pages": d["pages"],
+            "reason": d["error"] or "; ".join(d["review_reasons"][:2]),
+            "to rescan": "; ".join(d["to_rescan"]),
+            "id": d["id"],
+        }
+        for d in report["documents"]
+    ]
+    create_table_artifact(
+        key=f"batch-{report['batch_id'][:8]}",
+        table=rows,
+        description=(
+            f"{s['documents']} documents, {s['pages']} pages in {s['seconds']} s: archived {s['archived']}, "
+            f"review {s['review']}, failed {s['failed']}, quarantined {s['quarantined']}, "
+            f"pages to rescan {s['to_rescan']}"
+        ),
+    )
 
 
 def _progress_line(done: int, total: int, pages: int, started, r: DocumentResult) -> str:

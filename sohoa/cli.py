@@ -53,7 +53,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return exit_status_from_report(report)
 
 
-def run_ingest(settings: Settings, source: Path, report_path: str | None) -> dict:
+def run_ingest(
+    settings: Settings, source: Path, report_path: str | None, dossiers: list[str] | None = None
+) -> dict:
     from prefect.task_runners import ThreadPoolTaskRunner
 
     from flows.ingest import ingest_batch
@@ -61,7 +63,7 @@ def run_ingest(settings: Settings, source: Path, report_path: str | None) -> dic
     _runtime(settings)
     _say_defaults(settings)
     flow = ingest_batch.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.workers + 1))
-    return flow(source=str(source), report_path=report_path)
+    return flow(source=str(source), report_path=report_path, dossiers=dossiers)
 
 
 def exit_status_from_report(report: dict) -> int:
@@ -138,6 +140,33 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  try:             sohoa download {d['id']} -o signed.pdf && sohoa verify signed.pdf")
     # The demo includes documents meant for review; only failures are errors.
     return exit_status_from_report(report)
+
+
+def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    """The hot folder: ingest each dossier once a scanner has stopped writing it."""
+    from flows.hotfolder import watch
+    from pipelines.report import now_vn
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        print(f"sohoa: {folder} is not a folder", file=sys.stderr)
+        return 2
+    reports = Path(args.reports) if args.reports else settings.data_dir / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+
+    def ingest(dossiers: list[str]) -> None:
+        names = ", ".join(d or "(loose files)" for d in dossiers)
+        print(f"sohoa watch: ingesting {names}", file=sys.stderr)
+        path = reports / f"{now_vn():%Y%m%dT%H%M%S}.json"
+        report = run_ingest(settings, folder, str(path), dossiers=dossiers)
+        _print_summary(report, str(path))
+
+    print(
+        f"sohoa watch: watching {folder} (a dossier is ingested {args.settle:.0f} s after its last change)",
+        file=sys.stderr,
+    )
+    watch(folder, ingest, interval=args.interval, settle=args.settle)
+    return 0
 
 
 def cmd_ocr(args: argparse.Namespace, settings: Settings) -> int:
@@ -248,17 +277,38 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_services(args: argparse.Namespace, settings: Settings) -> int:
+    """The embedded services of one machine: the local object store and the Prefect server (UI)."""
+    from flows.server import LocalPrefectServer
     from storage.seaweed import LocalSeaweed
 
     sw = LocalSeaweed(settings.data_dir / "seaweedfs", settings.s3_local_port)
+    pf = LocalPrefectServer(settings.data_dir, settings.prefect_local_port)
+    local_s3 = settings.uses_local_s3
     if args.action == "start":
-        creds = sw.start()
-        print(f"object store: running at {creds.endpoint}")
+        if local_s3:
+            print(f"object store: running at {sw.start().endpoint}")
+        pf.start()
+        print(f"prefect: running, UI at {pf.ui_url}")
     elif args.action == "stop":
-        print("object store: stopped" if sw.stop() else "object store: was not running")
+        if local_s3:
+            print("object store: stopped" if sw.stop() else "object store: was not running")
+        print("prefect: stopped" if pf.stop() else "prefect: was not running")
     else:
-        st = sw.status()
-        print(json.dumps(st, indent=2, default=str) if args.json else _fmt_status(st, settings))
+        st = {
+            "object_store": sw.status() if local_s3 else {"external": settings.s3_endpoint},
+            "prefect": pf.status(),
+        }
+        if args.json:
+            print(json.dumps(st, indent=2, default=str))
+        else:
+            print(_fmt_status(st["object_store"], settings))
+            p = st["prefect"]
+            state = (
+                f"running, UI at {p['ui']}"
+                if p["running"]
+                else "stopped (each run starts a temporary server)"
+            )
+            print(f"prefect: {state}")
     return 0
 
 
@@ -283,6 +333,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", help="folder for the sample input and the report (default: DATA_DIR/demo)")
     s.add_argument("--seed", type=int, default=0)
     s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("watch", help="hot folder: ingest each dossier when its files stop changing")
+    s.add_argument("folder")
+    s.add_argument("--interval", type=float, default=5.0, help="seconds between looks (default 5)")
+    s.add_argument(
+        "--settle", type=float, default=10.0, help="seconds without change before ingest (default 10)"
+    )
+    s.add_argument("--reports", help="folder for the batch reports (default DATA_DIR/reports)")
+    s.set_defaults(func=cmd_watch)
 
     s = sub.add_parser("ocr", help="print the recognised text of a file")
     s.add_argument("file")

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     s3_secure: bool = False
     s3_region: str = "us-east-1"
     s3_local_port: int = 8333
+    prefect_local_port: int = 4200  # `sohoa services start` runs a Prefect server (UI) here
     bucket_originals: str = "sohoa-originals"
     bucket_derived: str = "sohoa-derived"
     bucket_archive: str = "sohoa-archive"

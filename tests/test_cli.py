@@ -31,24 +31,34 @@ def test_usage_errors_exit_2(tmp_path):
 
 def test_services_start_status_stop(tmp_path):
     port = find_free_port_block()
-    env = {"SOHOA_DATA_DIR": str(tmp_path), "SOHOA_S3_LOCAL_PORT": str(port)}
+    env = {
+        "SOHOA_DATA_DIR": str(tmp_path),
+        "SOHOA_S3_LOCAL_PORT": str(port),
+        "SOHOA_PREFECT_LOCAL_PORT": str(find_free_port_block()),
+    }
     try:
         p = run("services", "start", env=env)
         assert p.returncode == 0, p.stderr
         assert f"127.0.0.1:{port}" in p.stdout
         p = run("services", "status", "--json", env=env)
-        st = json.loads(p.stdout)
+        st = json.loads(p.stdout)["object_store"]
         assert st["running"] is True and st["pid"]
         # A second start reuses the running server.
         p2 = run("services", "start", env=env)
         assert p2.returncode == 0
-        assert json.loads(run("services", "status", "--json", env=env).stdout)["pid"] == st["pid"]
+        assert (
+            json.loads(run("services", "status", "--json", env=env).stdout)["object_store"]["pid"]
+            == st["pid"]
+        )
+        # The Prefect server answers and ingest will use it.
+        pf = json.loads(run("services", "status", "--json", env=env).stdout)["prefect"]
+        assert pf["running"] is True and pf["api_url"].startswith("http://127.0.0.1:")
         creds = tmp_path / "seaweedfs" / "s3.json"
         assert creds.exists() and (creds.stat().st_mode & 0o077) == 0
     finally:
         p = run("services", "stop", env=env)
     assert p.returncode == 0 and "stopped" in p.stdout
-    assert json.loads(run("services", "status", "--json", env=env).stdout)["running"] is False
+    assert json.loads(run("services", "status", "--json", env=env).stdout)["object_store"]["running"] is False
 
 
 def test_ocr_prints_vietnamese_text(tmp_path):

@@ -1,0 +1,144 @@
+"""End-to-end ``sohoa ingest`` throughput against raw Tesseract on the same pages, in the same run.
+
+    .venv/bin/python benchmarks/bench_ingest.py --docs 60 --workers 2
+
+1. Generates a batch of scanned documents (the sample generator, degrade "scan") and, from the mixed
+   set, born-digital PDFs (no OCR: they measure the flow's own overhead per document).
+2. Baseline: ``tesseract PAGE out -l vie pdf tsv`` on every page (image-only PDF pages rendered to PNG
+   first, untimed), ``--workers`` processes at once, OMP_THREAD_LIMIT=1.
+3. sohoa: the Prefect ingest flow on the same files (local SeaweedFS and SQLite, already started),
+   then on the born-digital set. Prints pages/min of both, the ratio, overhead per document, peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+os.environ["OMP_THREAD_LIMIT"] = "1"
+_HOME = tempfile.mkdtemp(prefix="bench-prefect-")
+os.environ.setdefault("PREFECT_HOME", _HOME)
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
+
+
+def baseline_inputs(source: Path, out: Path) -> list[Path]:
+    import pypdfium2
+
+    pages: list[Path] = []
+    for f in sorted(source.rglob("*")):
+        if f.suffix.lower() in (".jpg", ".jpeg", ".png", ".tif", ".tiff"):
+            pages.append(f)
+        elif f.suffix.lower() == ".pdf":
+            pdf = pypdfium2.PdfDocument(str(f))
+            for i in range(len(pdf)):
+                img = pdf[i].render(scale=300 / 72).to_pil()
+                p = out / f"{f.stem}-{i}.png"
+                img.save(p, dpi=(300, 300))
+                pages.append(p)
+            pdf.close()
+    return pages
+
+
+def raw_tesseract(pages: list[Path], workers: int, out: Path) -> float:
+    def one(p: Path) -> None:
+        subprocess.run(
+            ["tesseract", str(p), str(out / p.stem), "-l", "vie", "pdf", "tsv"],
+            check=True,
+            capture_output=True,
+        )
+
+    t = time.perf_counter()
+    with ThreadPoolExecutor(workers) as ex:
+        list(ex.map(one, pages))
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=60)
+    ap.add_argument("--overhead-docs", type=int, default=20)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--seed", type=int, default=5)
+    a = ap.parse_args()
+
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from flows.ingest import ingest_batch
+    from flows.runtime import Runtime, set_runtime
+    from sohoa.samples import generate_dataset
+    from sohoa.settings import Settings
+    from storage.seaweed import LocalSeaweed, find_free_port_block
+
+    work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    scans, digital = work / "scans", work / "digital"
+    docs = generate_dataset(scans, n=a.docs, seed=a.seed, degrade="scan")
+    (scans / "manifest.jsonl").unlink()
+    mixed = generate_dataset(work / "mixed", n=a.overhead_docs * 7, seed=a.seed + 1, degrade="mixed")
+    digital.mkdir()
+    for d in [d for d in mixed if d.born_digital][: a.overhead_docs]:
+        shutil.copy(work / "mixed" / d.rel, digital / Path(d.rel).name)
+    n_digital = len(list(digital.iterdir()))
+    (work / "raw-in").mkdir()
+    pages_in = baseline_inputs(scans, work / "raw-in")
+    n_pages = sum(d.pages for d in docs)
+    print(f"batch: {len(docs)} documents, {n_pages} pages (scan quality); {n_digital} born-digital PDFs")
+
+    raw_out = work / "raw-out"
+    raw_out.mkdir()
+    raw = raw_tesseract(pages_in, a.workers, raw_out)
+
+    sw = LocalSeaweed(work / "seaweed", find_free_port_block())
+    creds = sw.start()
+    suffix = uuid.uuid4().hex[:6]
+    settings = Settings(
+        data_dir=work / "data",
+        database_url=f"sqlite:///{work / 'bench.db'}",
+        s3_endpoint=creds.endpoint,
+        s3_access_key=creds.access_key,
+        s3_secret_key=creds.secret_key,
+        bucket_originals=f"o-{suffix}",
+        bucket_derived=f"d-{suffix}",
+        bucket_archive=f"a-{suffix}",
+        archive_retention_days=1,
+        workers=a.workers,
+    )
+    rt = Runtime.open(settings)
+    set_runtime(rt)
+    flow = ingest_batch.with_options(task_runner=ThreadPoolTaskRunner(max_workers=a.workers + 1))
+    try:
+        flow(source=str(work / "mixed"), report_path=None, progress=False)  # warm-up: server, signer, fonts
+        t = time.perf_counter()
+        report = flow(source=str(scans), report_path=None, progress=False)
+        ours = time.perf_counter() - t
+        t = time.perf_counter()
+        flow(source=str(digital), report_path=None, progress=False)
+        overhead = (time.perf_counter() - t) / max(n_digital, 1)
+    finally:
+        set_runtime(None)
+        sw.stop()
+    s = report["summary"]
+    rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    ppm_raw, ppm_ours = n_pages / raw * 60, s["pages"] / ours * 60
+    print(f"raw tesseract ({a.workers} processes): {raw:.1f} s, {ppm_raw:.1f} pages/min")
+    print(
+        f"sohoa ingest  ({a.workers} workers):   {ours:.1f} s, {ppm_ours:.1f} pages/min, "
+        f"ratio {ppm_ours / ppm_raw:.2f}x  (archived {s['archived']}, review {s['review']}, "
+        f"failed {s['failed']}, quarantined {s['quarantined']})"
+    )
+    print(f"flow overhead per born-digital document (no OCR): {overhead:.2f} s")
+    print(f"peak RSS: sohoa process {rss_self:.0f} MB, largest child (tesseract/weed) {rss_child:.0f} MB")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
