@@ -128,6 +128,27 @@ def iter_frames(image: Image.Image, kind: str, pages: int) -> Iterator[tuple[int
         yield i, to_rgb_or_l(frame), dpi
 
 
+def is_lossy(image: Image.Image, kind: str) -> bool:
+    """True for a JPEG file or a JPEG-compressed TIFF."""
+    if kind == "jpeg":
+        return True
+    return kind == "tiff" and str(image.info.get("compression", "")).startswith("jpeg")
+
+
+def is_plain_single_image(image: Image.Image, kind: str) -> bool:
+    """True when the file's bytes can go to Tesseract as they are (no decode/encode): a JPEG or PNG in 8-bit
+    grey or RGB, without transparency or an EXIF rotation to apply. Tesseract embeds a JPEG file unchanged."""
+    if kind not in ("jpeg", "png") or image.mode not in ("RGB", "L") or "transparency" in image.info:
+        return False
+    if kind == "png":
+        return True
+    try:
+        orientation = image.getexif().get(0x0112, 1)
+    except Exception:  # unreadable EXIF: the pixels are decoded anyway
+        return False
+    return orientation in (None, 1)
+
+
 def _bomb_message(pillow_message: str) -> str:
     match = re.search(r"\((\d+) pixels\)", pillow_message)
     size = f" ({int(match.group(1)) // 1_000_000} megapixels)" if match else ""

@@ -60,6 +60,8 @@ class PageInput:
     dpi: int
     text_page: PageText | None = None  # a PDF page whose text layer is usable (born-digital)
     source_dpi: int | None = None  # resolution of the scan itself when known (a PDF page may be upsampled)
+    original: bytes | None = None  # the file's own JPEG/PNG bytes when ``image`` is exactly them
+    lossy: bool = False  # the scan was JPEG-compressed: the archive copy may be JPEG too (no PNG bloat)
 
 
 class OpenedDocument(ABC):
@@ -194,7 +196,7 @@ class PdfDocument(OpenedDocument):
 
     def _page(self, index: int) -> PageInput:
         plumber_page = self._plumber_page(index)
-        render_dpi, source_dpi, grey = PDF_RENDER_DPI, None, False
+        render_dpi, source_dpi, grey, lossy = PDF_RENDER_DPI, None, False, False
         if plumber_page is not None:
             try:
                 if has_usable_text(plumber_page):
@@ -203,6 +205,7 @@ class PdfDocument(OpenedDocument):
                     )
                 source_dpi = _native_dpi(plumber_page)
                 grey = _only_grey_images(plumber_page)
+                lossy = _has_lossy_images(plumber_page)
             except MemoryError:
                 raise
             except Exception as exc:  # a content stream pdfminer cannot parse: let PDFium try to render it
@@ -217,7 +220,7 @@ class PdfDocument(OpenedDocument):
                 )
             render_dpi = min(PDF_MAX_RENDER_DPI, max(PDF_MIN_RENDER_DPI, source_dpi))
         image, render_dpi = self._render(index, render_dpi, grey)
-        return PageInput(index=index, image=image, dpi=render_dpi, source_dpi=source_dpi)
+        return PageInput(index=index, image=image, dpi=render_dpi, source_dpi=source_dpi, lossy=lossy)
 
     def _plumber_page(self, index: int) -> Any:
         if self._plumber_failed:
@@ -258,6 +261,7 @@ class ImageDocument(OpenedDocument):
     def __init__(self, data: bytes, kind: DocumentKind) -> None:
         self.kind = kind
         self._image: Image.Image | None = img_files.open_image(data, kind)
+        self._data = data
         try:
             self.page_count = img_files.frame_count(self._image, kind)
             img_files.check_all_frames(self._image, kind, self.page_count)
@@ -268,13 +272,16 @@ class ImageDocument(OpenedDocument):
     def pages(self) -> Iterator[PageInput]:
         if self._image is None:
             raise ValueError("the document is closed")
+        lossy = img_files.is_lossy(self._image, self.kind)
         for index, image, dpi in img_files.iter_frames(self._image, self.kind, self.page_count):
-            yield PageInput(index=index, image=image, dpi=dpi, source_dpi=dpi)
+            original = self._data if img_files.is_plain_single_image(self._image, self.kind) else None
+            yield PageInput(index=index, image=image, dpi=dpi, source_dpi=dpi, original=original, lossy=lossy)
 
     def close(self) -> None:
         if self._image is not None:
             self._image.close()
             self._image = None
+        self._data = b""
 
 
 def _native_dpi(page: Any) -> int | None:
@@ -305,6 +312,16 @@ def _only_grey_images(page: Any) -> bool:
         if img.get("bits") != 1 and "Gray" not in colour_space:
             return False
     return True
+
+
+def _has_lossy_images(page: Any) -> bool:
+    """True when an image of the page is JPEG or JPEG 2000 compressed (a scanner's lossy output)."""
+    for img in page.images:
+        stream = img.get("stream")
+        filters = str(stream.get("Filter", "")) if stream is not None else ""
+        if "DCT" in filters or "JPX" in filters:
+            return True
+    return False
 
 
 def _fit_pixel_limit(dpi: int, width_pt: float, height_pt: float, index: int) -> int:

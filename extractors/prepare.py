@@ -1,7 +1,12 @@
-"""Page preparation before OCR: a mode Tesseract reads, orientation, blank-page detection.
+"""Page preparation before OCR: a mode Tesseract reads, blank-page detection, deskew.
 
-Each step is a small function; ``prepare_page`` records in ``notes`` what it did. Colour is kept: the
-searchable PDF page carries this image into the archive. Deskew and denoise come later.
+Each step is a small function that decides from the page whether it is needed; ``prepare_page`` records in
+``notes`` what it did. Colour is kept: the searchable PDF page carries this image into the archive, so the
+pixels are changed only when reading needs it (a page more than ``DESKEW_MIN`` degrees askew).
+
+Orientation is not decided here: Tesseract's OSD costs ~0.7 s a page, more than a quarter of the OCR itself.
+``extractors.ocr.read_page`` runs it only for a page whose first reading is poor (upside down or sideways
+pages read as garbage with low confidence), see ``needs_orientation_check``.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from PIL import Image
 
 from extractors.img_modes import to_rgb_or_l
 from extractors.img_orientation import detect_rotation, rotate_clockwise
+from extractors.img_skew import DESKEW_MIN, deskew, estimate_skew
 
 BLANK_ANALYSIS_DPI = 75
 BLANK_MARGIN = 0.05  # ignore scanner borders and punched holes near the edges
@@ -28,20 +34,40 @@ class PreparedPage:
     dpi: int
     notes: list[str] = field(default_factory=list)
     blank: bool = False
+    skew: float = 0.0  # degrees measured before any correction
+    changed: bool = False  # the pixels differ from the input (the original file cannot be kept as is)
 
 
-def prepare_page(image: Image.Image, dpi: int, *, orientation: bool = True) -> PreparedPage:
-    """Make ``image`` ready for OCR; ``orientation=False`` skips the OSD step (~0.7 s a page)."""
+def prepare_page(image: Image.Image, dpi: int, *, orientation: bool = False) -> PreparedPage:
+    """Make ``image`` ready for OCR. ``orientation=True`` also runs Tesseract OSD first (~0.7 s a page)."""
     page = to_rgb_or_l(image)
-    notes: list[str] = []
     if is_blank(page, dpi):
         return PreparedPage(image=page, dpi=dpi, notes=["blank page"], blank=True)
+    prepared = PreparedPage(image=page, dpi=dpi)
     if orientation:
-        degrees = detect_rotation(page, dpi)
-        if degrees:
-            page = rotate_clockwise(page, degrees)
-            notes.append(f"rotated {degrees}")
-    return PreparedPage(image=page, dpi=dpi, notes=notes, blank=False)
+        turn_upright(prepared)
+    straighten(prepared)
+    return prepared
+
+
+def turn_upright(page: PreparedPage) -> bool:
+    """Rotate by 90/180/270 degrees when Tesseract OSD is confident the text is not upright."""
+    degrees = detect_rotation(page.image, page.dpi)
+    if not degrees:
+        return False
+    page.image = rotate_clockwise(page.image, degrees)
+    page.notes.append(f"rotated {degrees}")
+    page.changed = True
+    return True
+
+
+def straighten(page: PreparedPage) -> None:
+    """Measure the skew; turn the page back when it is more than ``DESKEW_MIN`` degrees."""
+    page.skew = estimate_skew(page.image, page.dpi)
+    if abs(page.skew) >= DESKEW_MIN:
+        page.image = deskew(page.image, page.skew)
+        page.notes.append(f"deskewed {page.skew:+.1f}°")
+        page.changed = True
 
 
 def is_blank(image: Image.Image, dpi: int) -> bool:

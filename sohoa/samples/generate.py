@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from .documents import LAYOUTS, build
 from .people import PROVINCE_BY_NAME, Person, full_name, person, personal_id, random_date, random_place
 from .render import Page, pages_to_pdf, rasterize
 from .style import STANDARD, Style, random_style
+from .truth import page_text
 from .writers import write_image_pdf, write_jpeg, write_png, write_tiff
 
 DOC_TYPES: tuple[str, ...] = tuple(LAYOUTS)  # every type of document-types.md except "other"
@@ -31,6 +32,7 @@ class SampleDocument:
     pages: int
     born_digital: bool = False
     dossier: str | None = None  # dossier folder name
+    texts: list[str] = field(default_factory=list)  # printed text of each page (OCR ground truth, truth.py)
 
 
 def render_pages(
@@ -90,11 +92,12 @@ def _emit(
             fmt = "tif" if fmt == "png" else "pdf"
         rel = f"{rel}.{'pdf' if fmt.startswith('pdf') else fmt}"
     truth = {k: v for k, v in fields.items() if k in printed}
+    texts = [page_text(p) for p in pages]
     path = out_dir / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "pdf-text":
         path.write_bytes(pages_to_pdf(pages, title=content_title(doc_type)))
-        return SampleDocument(rel, doc_type, truth, len(pages), True, dossier)
+        return SampleDocument(rel, doc_type, truth, len(pages), True, dossier, texts)
     scans: list[Degraded] = []
     for p in pages:
         d = degrade(rasterize(p, DPI), rng, level)
@@ -111,7 +114,7 @@ def _emit(
         write_tiff(path, scans)
     else:
         write_image_pdf(path, scans)
-    return SampleDocument(rel, doc_type, truth, len(pages), False, dossier)
+    return SampleDocument(rel, doc_type, truth, len(pages), False, dossier, texts)
 
 
 def content_title(doc_type: str) -> str:
@@ -133,6 +136,7 @@ def write_manifest(out_dir: Path, docs: Sequence[SampleDocument]) -> Path:
                         "pages": d.pages,
                         "born_digital": d.born_digital,
                         "dossier": d.dossier,
+                        "texts": d.texts,
                     },
                     ensure_ascii=False,
                     sort_keys=False,

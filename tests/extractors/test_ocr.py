@@ -6,17 +6,19 @@ import io
 import random
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pdfplumber
 import pikepdf
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
-from extractors.ocr import ocr_page, ocr_text, read_page
+from extractors.ocr import needs_orientation_check, ocr_page, ocr_text, read_page
 from extractors.pages import PageInput, open_document
 from extractors.prepare import is_blank, prepare_page
 from extractors.quality import rescan_reasons
 from pipelines.model import PageText, Word
+from pipelines.read import read_pages
 from tests.extractors.test_pages import (
     VIETNAMESE_LINES,
     image_only_pdf,
@@ -100,7 +102,9 @@ def test_upside_down_page_is_turned_and_read() -> None:
 @pytest.mark.parametrize("turned", [90, 270])
 def test_quarter_turns_are_undone_exactly(turned: int) -> None:
     page = render_text_page(VIETNAMESE_LINES * 3, dpi=300).convert("L")
-    prepared = prepare_page(page.rotate(turned, expand=True), 300)  # Pillow turns counter-clockwise
+    prepared = prepare_page(
+        page.rotate(turned, expand=True), 300, orientation=True
+    )  # Pillow: counter-clockwise
     assert prepared.notes == [f"rotated {turned}"]
     assert ImageChops.difference(prepared.image, page).getbbox() is None
 
@@ -108,6 +112,44 @@ def test_quarter_turns_are_undone_exactly(turned: int) -> None:
 def test_upright_page_is_left_alone(vietnamese_page: Image.Image) -> None:
     prepared = prepare_page(vietnamese_page, 300)
     assert prepared.notes == [] and not prepared.blank and prepared.image.mode == "RGB"
+    assert not prepared.changed and prepared.image is vietnamese_page
+
+
+def test_upright_page_is_read_in_one_tesseract_pass_without_osd(vietnamese_page: Image.Image) -> None:
+    text = read_page(PageInput(index=0, image=vietnamese_page, dpi=300))
+    assert not needs_orientation_check(text) and text.notes == []
+
+
+def test_short_upside_down_page_is_turned_even_when_osd_is_unsure() -> None:
+    page = render_text_page(["Nơi nhận:", "- Như Điều 4;", "- Lưu: VT."], dpi=300, inches=(6.0, 2.5))
+    text = read_page(PageInput(index=0, image=page.rotate(180), dpi=300))
+    assert any(note.startswith("rotated 180") for note in text.notes)
+    assert "Như Điều 4" in text.text
+
+
+def test_jpeg_scan_goes_into_the_pdf_unchanged(tmp_path: Path) -> None:
+    scan = render_text_page(VIETNAMESE_LINES, dpi=300, red_seal=True)
+    buf = io.BytesIO()
+    scan.save(buf, "JPEG", quality=80, dpi=(300, 300))
+    jpeg = buf.getvalue()
+    (page,) = read_pages(jpeg, "to-khai.jpg")
+    assert page.pdf is not None and len(page.pdf) <= 1.3 * len(jpeg)
+    with pikepdf.open(io.BytesIO(page.pdf)) as pdf:
+        (image,) = pdf.pages[0].images.values()
+        assert image.Filter == pikepdf.Name.DCTDecode and image.read_raw_bytes() == jpeg
+    assert "Nguyễn Thị Ánh" in page.text
+
+
+def test_lossy_scan_that_had_to_be_turned_stays_jpeg_in_the_pdf() -> None:
+    scan = render_text_page(VIETNAMESE_LINES * 2, dpi=300).rotate(180)
+    buf = io.BytesIO()
+    scan.save(buf, "JPEG", quality=80, dpi=(300, 300))
+    (page,) = read_pages(buf.getvalue(), "upside-down.jpg")
+    assert "rotated 180" in page.notes and "Nguyễn Thị Ánh" in page.text
+    assert page.pdf is not None and len(page.pdf) <= 1.3 * len(buf.getvalue())
+    with pikepdf.open(io.BytesIO(page.pdf)) as pdf:
+        (image,) = pdf.pages[0].images.values()
+        assert image.Filter == pikepdf.Name.DCTDecode
 
 
 def test_blank_page_detection_ignores_dust_but_not_a_short_word() -> None:

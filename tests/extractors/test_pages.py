@@ -270,3 +270,46 @@ def test_pdf_pages_are_rendered_lazily_and_close_is_idempotent() -> None:
     assert next(pages).index == 1
     document.close()
     document.close()
+
+
+def test_jpeg_and_png_pages_carry_their_own_bytes_and_lossy_scans_are_known() -> None:
+    page = render_text_page(["Nguyễn Thị Ánh"], dpi=200, inches=(4.0, 2.0))
+    buf = io.BytesIO()
+    page.save(buf, "JPEG", quality=85, dpi=(200, 200))
+    with open_document(buf.getvalue(), "anh.jpg") as document:
+        (jpeg_page,) = list(document.pages())
+    assert jpeg_page.original == buf.getvalue() and jpeg_page.lossy
+    with open_document(png_bytes(page, 200), "anh.png") as document:
+        (png_page,) = list(document.pages())
+    assert png_page.original == png_bytes(page, 200) and not png_page.lossy
+    with open_document(image_only_pdf(page, 200), "anh.pdf") as document:  # Pillow's PDF holds a JPEG
+        (pdf_page,) = list(document.pages())
+    assert pdf_page.original is None and pdf_page.lossy
+
+
+@pytest.mark.slow
+def test_a_long_scanned_pdf_is_streamed_page_by_page() -> None:
+    """Pages are rendered as the OCR pool needs them: live page images stay bounded by the pool's window,
+    not by the number of pages (a 300-page scan must fit in memory)."""
+    import gc
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipelines.model import PageText
+    from pipelines.read import read_pages
+
+    pages = 12
+    scans = [render_text_page([f"Trang {n}: Quyết định"], dpi=200, inches=(4.0, 1.5)) for n in range(pages)]
+    out = io.BytesIO()
+    scans[0].save(out, format="PDF", save_all=True, append_images=scans[1:], resolution=200.0)
+    del scans
+    live: list[int] = []
+
+    def on_page(page: PageText) -> None:
+        gc.collect()
+        live.append(sum(isinstance(o, Image.Image) for o in gc.get_objects()))
+
+    with ThreadPoolExecutor(2) as pool:
+        result = read_pages(out.getvalue(), "dai.pdf", pool=pool, workers=2, on_page=on_page)
+    assert [p.index for p in result] == list(range(pages))
+    assert all(f"Trang {n}" in p.text for n, p in enumerate(result))
+    assert len(live) == pages and max(live) <= 2 * 2 + 4  # the window (2 × workers) and a few in flight
