@@ -1,4 +1,16 @@
-"""Where the agency's signing key comes from: its PKCS#12 file, or a local TEST PKI made on first use.
+"""Where the agency's signing key comes from: a PKCS#11 token or HSM, its PKCS#12 file, or a local TEST PKI
+made on first use (in that order of preference, see ``load_agency_key``). A remote signing service is the
+fourth source: see signing/external.py.
+
+PKCS#11 (USB token, HSM, SoftHSM2) is configured with:
+
+- ``SOHOA_SIGNING_PKCS11_MODULE`` — the PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so;
+- ``SOHOA_SIGNING_PKCS11_TOKEN`` — the token label;
+- ``SOHOA_SIGNING_PKCS11_KEY`` — the label of the private key (its certificate has the same label unless
+  ``SOHOA_SIGNING_PKCS11_CERT`` says otherwise);
+- ``SOHOA_SIGNING_PKCS11_PIN`` — the user PIN (unset: no login, for tokens with a PIN pad).
+
+The CA certificates stored on the token are sent with every signature.
 
 The TEST PKI lives in one folder (``settings.data_dir / "pki"``):
 
@@ -12,9 +24,11 @@ Every name in it says TEST, so a TEST signature can never be taken for a real on
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import secrets
+import threading
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -22,17 +36,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
-from pyhanko.sign.signers import SimpleSigner
+from pyhanko.sign.signers import Signer, SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from pipelines.errors import SigningError
 from pipelines.logs import get_logger
@@ -55,7 +71,7 @@ _RENEW_BEFORE = timedelta(days=30)
 
 @dataclass
 class AgencyKey:
-    signer: SimpleSigner  # or an ExternalSigner later
+    signer: Signer  # SimpleSigner (PKCS#12), a PKCS#11 signer, or signing.external.RemoteSigner
     certificate: asn1_x509.Certificate
     name: str  # the agency name shown in the stamp
     is_test: bool  # True for the local TEST PKI
@@ -275,6 +291,42 @@ def ensure_test_pki(pki_dir: Path, agency_name: str) -> tuple[Path, Path]:
 # --- loading ---------------------------------------------------------------------------------------------
 
 
+class KeySigner(SimpleSigner):
+    """pyHanko's SimpleSigner, with the private key parsed once instead of at every signature (parsing and
+    checking an RSA key costs ~80 ms, twice per document), and no real signature for pyHanko's size
+    estimate. RSA (PKCS#1 v1.5) and ECDSA are handled here; anything else goes to SimpleSigner."""
+
+    def __init__(
+        self,
+        certificate: asn1_x509.Certificate,
+        key: PrivateKeyTypes,
+        chain: list[asn1_x509.Certificate],
+    ) -> None:
+        key_der = key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        super().__init__(
+            signing_cert=certificate,
+            signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
+            cert_registry=SimpleCertificateStore.from_certs([certificate, *chain]),
+        )
+        self._key = key
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+        if dry_run and isinstance(self._key, rsa.RSAPrivateKey):
+            return bytes(self._key.key_size // 8)
+        return self.sign_raw(data, digest_algorithm)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        hash_algo = get_pyca_cryptography_hash(digest_algorithm)
+        if mechanism == "rsassa_pkcs1v15" and isinstance(self._key, rsa.RSAPrivateKey):
+            return self._key.sign(data, padding.PKCS1v15(), hash_algo)
+        if mechanism == "ecdsa" and isinstance(self._key, ec.EllipticCurvePrivateKey):
+            return self._key.sign(data, ec.ECDSA(hash_algo))
+        return super().sign_raw(data, digest_algorithm)
+
+
 def _check_validity(cert: x509.Certificate, source: str) -> None:
     now = datetime.now(UTC)
     who = _common_name(cert) or "the signing certificate"
@@ -308,21 +360,18 @@ def load_pkcs12(path: Path, password: bytes | None, *, name: str, is_test: bool)
     if key is None or cert is None:
         raise SigningError(f"the signing key file {path} holds no private key with its certificate")
     _check_validity(cert, str(path))
-    key_der = key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
     signing_cert = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
     others = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in extra]
-    signer = SimpleSigner(
-        signing_cert=signing_cert,
-        signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs([signing_cert, *others]),
-    )
+    signer = KeySigner(signing_cert, key, others)
     return AgencyKey(signer=signer, certificate=signing_cert, name=_nfc(name), is_test=is_test)
 
 
 def load_agency_key(settings: Settings) -> AgencyKey:
-    """The agency's key: ``settings.signing_pkcs12`` when set, else the TEST PKI under data_dir/pki."""
+    """The agency's key: a PKCS#11 token when SOHOA_SIGNING_PKCS11_MODULE is set, else
+    ``settings.signing_pkcs12`` when set, else the TEST PKI under data_dir/pki."""
+    p11 = pkcs11_config(settings)
+    if p11 is not None:
+        return load_pkcs11(p11, name=settings.agency_name)
     if settings.signing_pkcs12 is not None:
         password = settings.signing_pkcs12_password
         return load_pkcs12(
@@ -335,3 +384,128 @@ def load_agency_key(settings: Settings) -> AgencyKey:
     p12_path, _ = ensure_test_pki(pki_dir, settings.agency_name)
     password_bytes = (pki_dir / AGENCY_PASSWORD).read_bytes().strip()
     return load_pkcs12(p12_path, password_bytes, name=settings.agency_name, is_test=True)
+
+
+# --- PKCS#11 ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pkcs11Config:
+    module: Path  # the PKCS#11 library
+    token_label: str
+    key_label: str
+    pin: str | None = None  # None: no login (PIN pad / protected authentication path)
+    cert_label: str | None = None  # defaults to key_label
+
+    def __repr__(self) -> str:  # never show the PIN
+        return (
+            f"Pkcs11Config(module={str(self.module)!r}, token_label={self.token_label!r}, "
+            f"key_label={self.key_label!r}, cert_label={self.cert_label!r})"
+        )
+
+
+_PKCS11_FIELDS = ("module", "token", "key", "pin", "cert")
+
+
+def pkcs11_config(settings: Settings | None = None) -> Pkcs11Config | None:
+    """The PKCS#11 configuration from ``settings.signing_pkcs11_*`` when Settings has those fields, else from
+    the ``SOHOA_SIGNING_PKCS11_*`` environment variables; None when no module is configured."""
+    values: dict[str, str | None] = {}
+    for name in _PKCS11_FIELDS:
+        value = getattr(settings, f"signing_pkcs11_{name}", None) if settings is not None else None
+        if value is None:
+            value = os.environ.get(f"SOHOA_SIGNING_PKCS11_{name.upper()}") or None
+        values[name] = str(value) if value is not None else None
+    if not values["module"]:
+        return None
+    missing = [f"SOHOA_SIGNING_PKCS11_{n.upper()}" for n in ("token", "key") if not values[n]]
+    if missing:
+        raise SigningError(
+            f"SOHOA_SIGNING_PKCS11_MODULE is set but {' and '.join(missing)} is not: "
+            "give the token label and the key label"
+        )
+    return Pkcs11Config(
+        module=Path(values["module"]),  # type: ignore[arg-type]
+        token_label=values["token"],  # type: ignore[arg-type]
+        key_label=values["key"],  # type: ignore[arg-type]
+        pin=values["pin"],
+        cert_label=values["cert"],
+    )
+
+
+def _pkcs11_signer_class() -> type:
+    from pyhanko.sign.pkcs11 import PKCS11Signer
+
+    class _SerialPkcs11Signer(PKCS11Signer):
+        """One PKCS#11 session serves every thread; a session runs one operation at a time, so signing
+        operations are serialised (a token signs in milliseconds; the TSA round trips stay parallel)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._op_lock = threading.Lock()
+
+        async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+            if dry_run:
+                return await super().async_sign_raw(data, digest_algorithm, dry_run=True)
+            await asyncio.to_thread(self._op_lock.acquire)
+            try:
+                return await super().async_sign_raw(data, digest_algorithm)
+            finally:
+                self._op_lock.release()
+
+    return _SerialPkcs11Signer
+
+
+def load_pkcs11(config: Pkcs11Config, *, name: str, is_test: bool = False) -> AgencyKey:
+    """An AgencyKey whose private key stays on a PKCS#11 token; the session stays open for the process."""
+    try:
+        import pkcs11
+        from pyhanko.config.pkcs11 import TokenCriteria
+        from pyhanko.sign.pkcs11 import open_pkcs11_session
+    except ImportError as exc:  # pragma: no cover (python-pkcs11 is a dependency)
+        raise SigningError("PKCS#11 signing needs the python-pkcs11 package") from exc
+    if not config.module.is_file():
+        raise SigningError(
+            f"the PKCS#11 module {config.module} does not exist: check SOHOA_SIGNING_PKCS11_MODULE "
+            "(e.g. /usr/lib/softhsm/libsofthsm2.so, or the token vendor's library)"
+        )
+    criteria = TokenCriteria(label=config.token_label)
+    try:
+        try:
+            session = open_pkcs11_session(str(config.module), token_criteria=criteria, user_pin=config.pin)
+        except pkcs11.UserAlreadyLoggedIn:
+            # PKCS#11 logins are per process: another key object of this process already logged in.
+            session = open_pkcs11_session(str(config.module), token_criteria=criteria)
+    except pkcs11.PinIncorrect as exc:
+        raise SigningError(
+            f"wrong PIN for the token '{config.token_label}' (SOHOA_SIGNING_PKCS11_PIN); "
+            "careful: a few wrong PINs lock the token"
+        ) from exc
+    except pkcs11.PinLocked as exc:
+        raise SigningError(f"the token '{config.token_label}' is locked: too many wrong PINs") from exc
+    except pkcs11.PKCS11Error as exc:
+        text = str(exc) or type(exc).__name__
+        if "No token matching" in text:
+            raise SigningError(
+                f"no token labelled '{config.token_label}' in {config.module}: is it plugged in? "
+                "check SOHOA_SIGNING_PKCS11_TOKEN"
+            ) from exc
+        raise SigningError(f"cannot open the PKCS#11 token '{config.token_label}': {text}") from exc
+    signer_class = _pkcs11_signer_class()
+    signer = signer_class(
+        session,
+        cert_label=config.cert_label or config.key_label,
+        key_label=config.key_label,
+        other_certs_to_pull=None,  # every certificate on the token: the CA chain
+    )
+    try:
+        certificate = signer.signing_cert  # loads the key and certificate now, not in a worker thread
+        signer.cert_registry  # noqa: B018 (pulls the CA certificates now, likewise)
+    except Exception as exc:  # noqa: BLE001 (pyHanko and python-pkcs11 raise many kinds)
+        session.close()
+        raise SigningError(
+            f"no private key and certificate labelled '{config.key_label}' on the token "
+            f"'{config.token_label}': check SOHOA_SIGNING_PKCS11_KEY ({type(exc).__name__}: {exc})"
+        ) from exc
+    _check_validity(x509.load_der_x509_certificate(certificate.dump()), f"the token '{config.token_label}'")
+    return AgencyKey(signer=signer, certificate=certificate, name=_nfc(name), is_test=is_test)

@@ -18,6 +18,13 @@ How results map to indications (ETSI EN 319 102-1 names):
 - a signature timestamp that does not verify -> TOTAL_FAILED / HASH_FAILURE; one whose TSA is not trusted
   -> INDETERMINATE / NO_CERTIFICATE_CHAIN_FOUND.
 
+Document timestamps (PAdES-LTA) get a report of their own in ``VerificationReport.timestamps``; a file
+passes only if every signature and every document timestamp is TOTAL_PASSED.
+
+Levels: B (signature only), T (a signature timestamp, or a later document timestamp), LT (T plus
+validation data in the DSS: certificates and, where the certificates declare them, OCSP responses / CRLs),
+LTA (LT plus a document timestamp over the DSS).
+
 Revocation: checking is "soft-fail". A certificate that declares no CRL/OCSP address (the local TEST PKI)
 has nothing to check, so a TEST signature with its root given as trust anchor is TOTAL_PASSED. A certificate
 that declares an address but whose revocation data is not embedded in the file cannot be checked offline:
@@ -41,10 +48,12 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.diff_analysis.policy_api import DiffResult
 from pyhanko.sign.validation import (
+    DocumentTimestampStatus,
     EmbeddedPdfSignature,
     PdfSignatureStatus,
     SignatureCoverageLevel,
     async_validate_pdf_signature,
+    async_validate_pdf_timestamp,
 )
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
@@ -88,6 +97,8 @@ class SignatureReport:
     chain: list[str]
     errors: list[str]
     warnings: list[str] = field(default_factory=list)  # what did not fail but an auditor should know
+    kind: str = "signature"  # "signature" or "document timestamp"
+    revocation: str | None = None  # signer's revocation status: "good", "revoked", "not checked"
 
     @property
     def passed(self) -> bool:
@@ -107,6 +118,8 @@ class SignatureReport:
             "chain": list(self.chain),
             "errors": list(self.errors),
             "warnings": list(self.warnings),
+            "kind": self.kind,
+            "revocation": self.revocation,
         }
 
 
@@ -116,17 +129,25 @@ class VerificationReport:
     signatures: list[SignatureReport]
     errors: list[str]  # file-level problems, e.g. "no signature in this file", "damaged PDF: ..."
     archive_match: dict | None = None  # filled by the caller (CLI) when the file is known to the archive
+    timestamps: list[SignatureReport] = field(default_factory=list)  # document timestamps (PAdES-LTA)
 
     @property
     def passed(self) -> bool:
-        """True only when there is at least one signature and every one is TOTAL_PASSED."""
-        return bool(self.signatures) and not self.errors and all(s.passed for s in self.signatures)
+        """True only when there is at least one signature and every signature and document timestamp is
+        TOTAL_PASSED."""
+        return (
+            bool(self.signatures)
+            and not self.errors
+            and all(s.passed for s in self.signatures)
+            and all(t.passed for t in self.timestamps)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "file_sha256": self.file_sha256,
             "passed": self.passed,
             "signatures": [s.to_dict() for s in self.signatures],
+            "document_timestamps": [t.to_dict() for t in self.timestamps],
             "errors": list(self.errors),
             "archive_match": self.archive_match,
         }
@@ -147,11 +168,27 @@ class VerificationReport:
                 f"  Level:          {sig.level or 'not PAdES'}",
                 f"  Covers:         {sig.coverage}",
                 f"  Modifications:  {sig.modifications}",
+                f"  Revocation:     {sig.revocation or 'not checked'}",
             ]
             if sig.chain:
                 out.append("  Chain:          " + " <- ".join(sig.chain))
             out.extend(f"  Error:          {e}" for e in sig.errors)
             out.extend(f"  Warning:        {w}" for w in sig.warnings)
+        for n, ts in enumerate(self.timestamps, 1):
+            indication = ts.indication + (f" / {ts.sub_indication}" if ts.sub_indication else "")
+            out += [
+                "",
+                f"Document timestamp {n} (field {ts.field_name})",
+                f"  Indication:     {indication}",
+                f"  Time-stamped by: {ts.signer or 'unknown'}",
+                f"  Time:           {_iso(ts.timestamp_time) or 'unknown'}",
+                f"  Covers:         {ts.coverage}",
+                f"  Modifications:  {ts.modifications}",
+            ]
+            if ts.chain:
+                out.append("  Chain:          " + " <- ".join(ts.chain))
+            out.extend(f"  Error:          {e}" for e in ts.errors)
+            out.extend(f"  Warning:        {w}" for w in ts.warnings)
         if self.archive_match is not None:
             out += ["", "Archive:"]
             out.extend(f"  {k}: {v}" for k, v in self.archive_match.items())
@@ -217,24 +254,32 @@ def _level(
     sig: EmbeddedPdfSignature,
     status: PdfSignatureStatus | None,
     doc_timestamps: list[EmbeddedPdfSignature],
-    has_revinfo: bool,
+    has_ltv_data: bool,
 ) -> str | None:
     if sig.sig_object.get("/SubFilter") != "/ETSI.CAdES.detached":
         return None
     later_ts = [t for t in doc_timestamps if t.signed_revision > sig.signed_revision]
-    has_sig_ts = status is not None and status.timestamp_validity is not None
+    if status is not None:
+        has_sig_ts = status.timestamp_validity is not None
+    else:
+        has_sig_ts = "/Contents" in sig.sig_object and _has_signature_timestamp(sig)
     if not (has_sig_ts or later_ts):
         return "PAdES-BASELINE-B"
-    if not has_revinfo:
+    if not has_ltv_data:
         return "PAdES-BASELINE-T"
-    return (
-        "PAdES-BASELINE-LTA"
-        if len(later_ts) >= 1 and has_sig_ts or len(later_ts) >= 2
-        else "PAdES-BASELINE-LT"
-    )
+    # LTA: a document timestamp that is not the one standing in for the signature timestamp
+    return "PAdES-BASELINE-LTA" if (later_ts and has_sig_ts) or len(later_ts) >= 2 else "PAdES-BASELINE-LT"
 
 
-def _judge(status: PdfSignatureStatus, report: SignatureReport) -> None:
+def _has_signature_timestamp(sig: EmbeddedPdfSignature) -> bool:
+    try:
+        unsigned = sig.signer_info["unsigned_attrs"].native or []
+    except Exception:  # noqa: BLE001
+        return False
+    return any(a.get("type") == "signature_time_stamp_token" for a in unsigned)
+
+
+def _judge(status: PdfSignatureStatus, report: SignatureReport, revoked_at: datetime | None = None) -> None:
     """Fill indication, sub-indication and errors from pyHanko's status (order: worst first)."""
     errors = report.errors
     if not status.intact:
@@ -270,6 +315,20 @@ def _judge(status: PdfSignatureStatus, report: SignatureReport) -> None:
         report.sub_indication = indic.standard_name
         if status.revoked:
             errors.append("the signer's certificate (or a CA above it) is revoked")
+            # ETSI EN 319 102-1: a trusted signature timestamp proving the signature was made after the
+            # revocation turns "revoked, no proof of existence" into a definite failure.
+            if (
+                revoked_at is not None
+                and tst is not None
+                and tst.trusted
+                and tst.timestamp is not None
+                and tst.timestamp >= revoked_at
+            ):
+                report.indication, report.sub_indication = TOTAL_FAILED, "REVOKED"
+                errors.append(
+                    f"the signature timestamp ({_iso(tst.timestamp)}) proves the signature was made after "
+                    f"the revocation ({_iso(revoked_at)})"
+                )
         elif indic.standard_name == "NO_CERTIFICATE_CHAIN_FOUND":
             errors.append(
                 "no chain from the signer's certificate to a trusted root: give the CA with --trust"
@@ -296,20 +355,52 @@ def _judge(status: PdfSignatureStatus, report: SignatureReport) -> None:
     report.indication, report.sub_indication = TOTAL_PASSED, None
 
 
-def _revocation_warning(cert: asn1_x509.Certificate, has_revinfo: bool) -> str | None:
-    declares = bool(cert.crl_distribution_points) or bool(cert.ocsp_urls)
-    if declares and not has_revinfo:
-        return "revocation status not checked: the file carries no revocation data and the check is offline"
-    return None
+def _revocation_time(cert: asn1_x509.Certificate, vc: ValidationContext) -> datetime | None:
+    """When the CRLs / OCSP responses in the validation context say ``cert`` was revoked (earliest)."""
+    times: list[datetime] = []
+    serial, issuer = cert.serial_number, cert.issuer
+    for crl in vc.crls:
+        try:
+            if crl["tbs_cert_list"]["issuer"] != issuer:
+                continue
+            for entry in crl["tbs_cert_list"]["revoked_certificates"]:
+                if entry["user_certificate"].native == serial:
+                    times.append(entry["revocation_date"].native)
+        except (KeyError, ValueError, TypeError):
+            continue
+    for resp in vc.ocsps:
+        try:
+            basic = resp["response_bytes"]["response"].parsed
+            for single in basic["tbs_response_data"]["responses"]:
+                status = single["cert_status"]
+                if single["cert_id"]["serial_number"].native == serial and status.name == "revoked":
+                    times.append(status.chosen["revocation_time"].native)
+        except (KeyError, ValueError, TypeError, AttributeError):
+            continue
+    return min(times) if times else None
 
 
-def _verify_one(
-    sig: EmbeddedPdfSignature,
-    vc_factory: Any,
-    doc_timestamps: list[EmbeddedPdfSignature],
-    has_revinfo: bool,
-) -> SignatureReport:
-    report = SignatureReport(
+def _declares_revocation(cert: asn1_x509.Certificate) -> bool:
+    return bool(cert.crl_distribution_points) or bool(cert.ocsp_urls)
+
+
+def _revocation(status: PdfSignatureStatus, has_revinfo: bool) -> tuple[str, str | None]:
+    """The signer's revocation status for the report, and a warning when it could not be checked."""
+    if status.revoked:
+        return "revoked", None
+    if not _declares_revocation(status.signing_cert):
+        return "no revocation service declared by the certificate", None
+    if not has_revinfo:
+        return "not checked", (
+            "revocation status not checked: the file carries no revocation data and the check is offline"
+        )
+    if status.validation_path is None:
+        return "not checked", None
+    return "not revoked (OCSP/CRL embedded in the file)", None
+
+
+def _blank_report(sig: EmbeddedPdfSignature, kind: str) -> SignatureReport:
+    return SignatureReport(
         field_name=str(sig.field_name),
         indication=INDETERMINATE,
         sub_indication=None,
@@ -321,7 +412,18 @@ def _verify_one(
         modifications=MOD_UNKNOWN,
         chain=[],
         errors=[],
+        kind=kind,
     )
+
+
+def _verify_one(
+    sig: EmbeddedPdfSignature,
+    vc_factory: Any,
+    doc_timestamps: list[EmbeddedPdfSignature],
+    has_ltv_data: bool,
+    has_revinfo: bool,
+) -> SignatureReport:
+    report = _blank_report(sig, "signature")
     try:
         report.signer = _cn(sig.signer_cert)
         report.chain = [report.signer]
@@ -333,28 +435,79 @@ def _verify_one(
         vc = vc_factory()
         coro = async_validate_pdf_signature(sig, vc, key_usage_settings=_KEY_USAGE)
         status: PdfSignatureStatus = asyncio.run(_run_and_close(coro, vc))
+        revoked_at = _revocation_time(status.signing_cert, vc) if status.revoked else None
     except Exception as exc:  # noqa: BLE001 (any defect of the file becomes a report line)
         log.info("signature validation raised %s", type(exc).__name__)
         report.indication, report.sub_indication = TOTAL_FAILED, "FORMAT_FAILURE"
         report.errors.append(f"the signature cannot be validated: {exc}")
-        report.level = _level(sig, None, doc_timestamps, has_revinfo)
+        report.level = _level(sig, None, doc_timestamps, has_ltv_data)
         return report
     report.coverage = COVERAGE_TEXT.get(status.coverage, "partial")  # type: ignore[arg-type]
     report.modifications = _modifications(status)
     report.signing_time = status.signer_reported_dt
     if status.timestamp_validity is not None:
         report.timestamp_time = status.timestamp_validity.timestamp
-    report.level = _level(sig, status, doc_timestamps, has_revinfo)
+    report.level = _level(sig, status, doc_timestamps, has_ltv_data)
     if status.validation_path is not None:
         report.chain = [_cn(c) for c in reversed(list(status.validation_path.iter_certs(include_root=True)))]
-    _judge(status, report)
+    _judge(status, report, revoked_at)
     if report.level is None:
         report.warnings.append(
             f"not a PAdES signature (SubFilter {sig.sig_object.get('/SubFilter')}): no PAdES baseline level"
         )
-    warning = _revocation_warning(status.signing_cert, has_revinfo)
+    report.revocation, warning = _revocation(status, has_revinfo)
     if warning:
         report.warnings.append(warning)
+    return report
+
+
+def _judge_timestamp(status: DocumentTimestampStatus, report: SignatureReport) -> None:
+    if not status.intact:
+        report.indication, report.sub_indication = TOTAL_FAILED, "HASH_FAILURE"
+        report.errors.append("the document bytes covered by the timestamp were changed after it was made")
+    elif not status.valid:
+        report.indication, report.sub_indication = TOTAL_FAILED, "SIG_CRYPTO_FAILURE"
+        report.errors.append("the timestamp's signature does not verify with the TSA's public key")
+    elif status.coverage is None or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
+        report.indication, report.sub_indication = TOTAL_FAILED, "FORMAT_FAILURE"
+        report.errors.append("the timestamp does not cover the whole file (its /ByteRange leaves parts out)")
+    elif report.modifications == MOD_CHANGED:
+        report.indication, report.sub_indication = TOTAL_FAILED, "FORMAT_FAILURE"
+        report.errors.append(
+            "the file was changed after the timestamp (an incremental update changed content)"
+        )
+    elif status.trust_problem_indic is not None:
+        indic = status.trust_problem_indic
+        report.indication = TOTAL_FAILED if indic.status.name == "FAILED" else INDETERMINATE
+        report.sub_indication = indic.standard_name
+        report.errors.append(f"the TSA's certificate could not be validated ({indic.standard_name})")
+    elif status.validation_path is None or not status.trusted:
+        report.indication, report.sub_indication = INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND"
+        report.errors.append("the timestamp authority is not trusted: give its CA with --trust")
+    else:
+        report.indication, report.sub_indication = TOTAL_PASSED, None
+
+
+def _verify_timestamp(ts: EmbeddedPdfSignature, vc_factory: Any) -> SignatureReport:
+    report = _blank_report(ts, "document timestamp")
+    try:
+        report.signer = _cn(ts.signer_cert)
+        report.chain = [report.signer]
+        vc = vc_factory()
+        status: DocumentTimestampStatus = asyncio.run(
+            _run_and_close(async_validate_pdf_timestamp(ts, vc), vc)
+        )
+    except Exception as exc:  # noqa: BLE001 (any defect of the file becomes a report line)
+        log.info("document timestamp validation raised %s", type(exc).__name__)
+        report.indication, report.sub_indication = TOTAL_FAILED, "FORMAT_FAILURE"
+        report.errors.append(f"the document timestamp cannot be validated: {exc}")
+        return report
+    report.coverage = COVERAGE_TEXT.get(status.coverage, "partial")  # type: ignore[arg-type]
+    report.modifications = _modifications(status)  # type: ignore[arg-type]
+    report.timestamp_time = status.timestamp
+    if status.validation_path is not None:
+        report.chain = [_cn(c) for c in reversed(list(status.validation_path.iter_certs(include_root=True)))]
+    _judge_timestamp(status, report)
     return report
 
 
@@ -404,6 +557,7 @@ def verify_pdf(data: bytes, trust_roots: Sequence[Path | asn1_x509.Certificate] 
         dss = None
         report.errors.append(f"the validation data (DSS) of the file cannot be read: {exc}")
     has_revinfo = dss is not None and bool(dss.crls or dss.ocsps)
+    has_ltv_data = has_revinfo or (dss is not None and bool(dss.certs))
 
     def vc_factory() -> ValidationContext:
         kwargs: dict[str, Any] = {
@@ -412,9 +566,11 @@ def verify_pdf(data: bytes, trust_roots: Sequence[Path | asn1_x509.Certificate] 
             "revocation_mode": "soft-fail",
         }
         if dss is not None:
-            return dss.as_validation_context(kwargs, include_revinfo=True)
+            return dss.as_validation_context(kwargs)
         return ValidationContext(**kwargs)
 
     for sig in signatures:
-        report.signatures.append(_verify_one(sig, vc_factory, doc_timestamps, has_revinfo))
+        report.signatures.append(_verify_one(sig, vc_factory, doc_timestamps, has_ltv_data, has_revinfo))
+    for ts in doc_timestamps:
+        report.timestamps.append(_verify_timestamp(ts, vc_factory))
     return report

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from certomancer.registry import CertLabel
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -22,9 +23,10 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator import ValidationContext
 
 from pipelines.errors import SigningError
+from signing.external import remote_agency_key
 from signing.pades import PadesSigner, SignedPdf, parse_level
 from signing.verify import verify_pdf
-from tests.fixtures.pki import TestPki
+from tests.fixtures.pki import AGENCY_NAME, TestPki
 
 LEVELS = ("B", "T", "LT", "LTA")
 
@@ -59,8 +61,10 @@ def test_level_names_and_defaults(test_pki: TestPki, tsa_url: str) -> None:
     assert PadesSigner(test_pki.agency_key, stamp=None).level == "PAdES-BASELINE-B"
     default = PadesSigner(test_pki.agency_key, stamp=None, tsa_url=tsa_url, trust_roots=[test_pki.root])
     assert default.level == "PAdES-BASELINE-LTA"
-    with pytest.raises(SigningError, match="root certificate"):  # this PKCS#12 holds no root
-        PadesSigner(test_pki.agency_key, stamp=None, tsa_url=tsa_url)
+    interm = test_pki.arch.get_cert(CertLabel("interm"))
+    no_root = remote_agency_key(test_pki.agency_key.certificate, [interm], lambda _: b"", name=AGENCY_NAME)
+    with pytest.raises(SigningError, match="root certificate"):  # a chain without its root, no trust_roots
+        PadesSigner(no_root, stamp=None, tsa_url=tsa_url)
     assert parse_level("b-lt", tsa_url) == parse_level("PAdES-BASELINE-LT", tsa_url) == "PAdES-BASELINE-LT"
     with pytest.raises(SigningError, match="unknown PAdES level"):
         parse_level("XL", tsa_url)
@@ -204,3 +208,18 @@ def test_revoked_signer_without_timestamp_is_revoked_no_poe(
     (sig,) = report.signatures
     assert (sig.indication, sig.sub_indication) == ("INDETERMINATE", "REVOKED_NO_POE"), report.to_text()
     assert sig.revocation == "revoked"
+
+
+def test_lta_without_the_tsa_root_is_a_clear_error(
+    test_pki: TestPki, tsa_url: str, pdfa_bytes: bytes, tmp_path: Path
+) -> None:
+    """The TSA chains to the certomancer root; a signer that trusts only another root cannot collect the
+    TSA's validation data, and says so instead of producing a half-LTA file."""
+    from signing.keys import ensure_test_pki, load_pkcs12
+
+    p12, _ = ensure_test_pki(tmp_path / "other", AGENCY_NAME)  # another PKI, with its own root
+    other = load_pkcs12(
+        p12, (tmp_path / "other" / "agency.p12.pass").read_bytes().strip(), name="x", is_test=True
+    )
+    with pytest.raises(SigningError, match="no chain from the signing certificate .* SOHOA_TRUST_ANCHORS"):
+        PadesSigner(other, stamp=None, tsa_url=tsa_url).sign(pdfa_bytes)
