@@ -6,12 +6,14 @@ The caller owns the transaction (``Database.session()``).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from pipelines.errors import NotFoundError
@@ -26,7 +28,7 @@ from pipelines.model import (
     Status,
     StoredObject,
 )
-from storage.db.models import Batch, Document, Dossier, FieldHistory, FieldValue, Page
+from storage.db.models import Agency, Batch, Document, Dossier, FieldHistory, FieldValue, Page
 from storage.db.types import nfc
 
 log = get_logger(__name__)
@@ -60,6 +62,35 @@ def record_batch_end(s: Session, batch_id: str, finished_at: datetime, summary: 
         raise NotFoundError(f"batch {batch_id} was never started")
     batch.finished_at, batch.summary = finished_at, summary
     s.flush()
+
+
+# ---------------------------------------------------------------- agencies
+
+# A dossier code starts with the agency's e-ID: a capital letter A-Y, two digits, dot-separated groups.
+_AGENCY_IN_CODE = re.compile(r"^([A-Y]\d{2}(?:\.[0-9A-Z]+)*)-\d{6}-\d{4,}$")
+
+
+def agency_code_of(dossier_code: str | None) -> str | None:
+    """``H31.01.05`` of ``H31.01.05-240315-0042``; None when the code does not have that form."""
+    m = _AGENCY_IN_CODE.match((dossier_code or "").strip())
+    return m.group(1) if m else None
+
+
+def upsert_agency(s: Session, code: str, name: str | None = None) -> int:
+    """The agency's row id, created if new (INSERT ... ON CONFLICT); a known name is kept unless missing."""
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(Agency).values(code=code, name=nfc(name), created_at=_now())
+    stmt = (
+        stmt.on_conflict_do_update(
+            index_elements=["code"], set_={"name": sa.func.coalesce(Agency.name, stmt.excluded.name)}
+        )
+        if name
+        else stmt.on_conflict_do_nothing(index_elements=["code"])
+    )
+    agency_id = s.execute(stmt.returning(Agency.id)).scalar()
+    if agency_id is None:
+        agency_id = s.scalar(sa.select(Agency.id).where(Agency.code == code))
+    return agency_id  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------- dossiers
@@ -97,6 +128,7 @@ def upsert_dossier(s: Session, info: DossierInfo) -> str:
             with s.begin_nested():
                 s.add(candidate)
                 _apply_dossier(candidate, info)
+            _link_agency(s, candidate)
             return candidate.id
         except sa.exc.IntegrityError:
             # Another worker created it in the meantime.
@@ -104,8 +136,16 @@ def upsert_dossier(s: Session, info: DossierInfo) -> str:
             if dossier is None:
                 raise
     _apply_dossier(dossier, info)
+    _link_agency(s, dossier)
     s.flush()
     return dossier.id
+
+
+def _link_agency(s: Session, d: Dossier) -> None:
+    code = agency_code_of(d.code)
+    if code is not None and d.agency_code != code:
+        upsert_agency(s, code)
+        d.agency_code = code
 
 
 def _apply_dossier(d: Dossier, info: DossierInfo) -> None:
@@ -208,10 +248,7 @@ def save_document(
     Archive and signature columns are only written when the result carries them: a rerun never forgets
     where a signed copy was archived.
     """
-    d = s.get(Document, result.id)
-    if d is None:
-        d = Document(id=result.id, review_reasons=[], to_rescan=[])
-        s.add(d)
+    d = _claim_document(s, result)
     d.dossier_id = dossier_id
     d.batch_id = batch_id
     d.source = result.source
@@ -241,6 +278,33 @@ def save_document(
     _replace_pages(s, d, pages)
     _merge_fields(s, d, result.fields, batch_id=batch_id)
     s.flush()
+
+
+def _claim_document(s: Session, result: DocumentResult) -> Document:
+    """The document's row, created if new (INSERT ... ON CONFLICT DO NOTHING) and locked for this transaction
+    (PostgreSQL ``FOR UPDATE``; SQLite writers hold the database lock): two workers saving the same document
+    at once run one after the other instead of both inserting it or its fields."""
+    if s.get(Document, result.id) is None:
+        insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+        now = _now()
+        s.execute(
+            insert(Document)
+            .values(
+                id=result.id,
+                source=nfc(result.source),
+                sha256=result.sha256,
+                status=str(result.status),
+                page_count=0,
+                review_reasons=[],
+                to_rescan=[],
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+    d = s.get(Document, result.id, with_for_update=True, populate_existing=True)
+    assert d is not None
+    return d
 
 
 def _replace_pages(s: Session, d: Document, pages: Sequence[PageText]) -> None:
@@ -425,3 +489,73 @@ def field_history(s: Session, doc_id: str, key: str | None = None) -> list[Field
     if key is not None:
         q = q.where(FieldHistory.key == key)
     return list(s.scalars(q.order_by(FieldHistory.changed_at, FieldHistory.id)))
+
+
+def send_to_review(s: Session, doc_id: str, reasons: Sequence[str]) -> None:
+    """Hold a document for a person, adding ``reasons`` (e.g. facts that contradict what is known)."""
+    d = _get_document(s, doc_id)
+    d.status = str(Status.REVIEW)
+    d.review_reasons = _nfc_list(
+        [*(d.review_reasons or []), *[r for r in reasons if r not in (d.review_reasons or [])]]
+    )
+    d.updated_at = _now()
+    s.flush()
+
+
+def dossier_complete(s: Session, dossier_id: str) -> bool:
+    """True when the dossier has documents and every one of them is archived."""
+    statuses = s.scalars(sa.select(Document.status).where(Document.dossier_id == dossier_id)).all()
+    return bool(statuses) and all(st == str(Status.ARCHIVED) for st in statuses)
+
+
+def dossier_info_of(s: Session, doc_id: str) -> DossierInfo | None:
+    """What the database knows of a document's dossier, as the pipeline's DossierInfo."""
+    d = s.get(Document, doc_id)
+    if d is None or d.dossier is None:
+        return None
+    x = d.dossier
+    return DossierInfo(
+        folder=x.folder or "",
+        code=x.code,
+        title=x.title,
+        procedure=x.procedure,
+        applicant_name=x.applicant_name,
+        applicant_id=x.applicant_id,
+        received_date=x.received_date.isoformat() if x.received_date else None,
+        due_date=x.due_date.isoformat() if x.due_date else None,
+    )
+
+
+def dossier_info_by_code(s: Session, code: str) -> DossierInfo | None:
+    d = s.scalar(sa.select(Document).join(Document.dossier).where(Dossier.code == code).limit(1))
+    return dossier_info_of(s, d.id) if d is not None else None
+
+
+def confirmed_examples(s: Session, *, limit: int = 5000) -> list[tuple[list[PageText], str]]:
+    """(pages, doc_type) of archived documents — typed by the machine and confirmed by signing, or approved by
+    an officer — to retrain the document-type model. Pages carry their stored text (no word boxes)."""
+    docs = s.scalars(
+        sa.select(Document)
+        .options(selectinload(Document.pages))
+        .where(Document.status == str(Status.ARCHIVED), Document.doc_type.is_not(None))
+        .order_by(Document.updated_at.desc())
+        .limit(limit)
+    ).all()
+    out = []
+    for d in docs:
+        pages = [
+            PageText(
+                index=p.index,
+                width=p.width or 0,
+                height=p.height or 0,
+                dpi=p.dpi or 0,
+                source=p.source,
+                words=[],
+                text=p.text or "",
+                mean_confidence=p.mean_confidence or 0.0,
+            )
+            for p in d.pages
+        ]
+        if any(p.text for p in pages):
+            out.append((pages, d.doc_type))
+    return out

@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.errors import ConfigurationError, StorageError
+from storage.db.fold import fold
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -78,6 +79,8 @@ class Database:
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+            # The search index triggers fold text with the same function as Python (storage.db.fold).
+            dbapi_conn.create_function("sohoa_fold", 1, fold, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: sa.Connection) -> None:

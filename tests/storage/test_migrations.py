@@ -8,9 +8,24 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from storage.db.database import Database, alembic_config
-from storage.db.models import Base
+from storage.db.models import Base, include_name
 
-TABLES = {"batches", "dossiers", "documents", "pages", "fields", "field_history", "alembic_version"}
+TABLES = {
+    "batches",
+    "dossiers",
+    "documents",
+    "pages",
+    "fields",
+    "field_history",
+    "alembic_version",
+    "agencies",
+    "persons",
+    "organisations",
+    "person_facts",
+    "org_facts",
+    "document_parties",
+    "access_log",
+}
 
 
 def test_migrate_creates_schema_matching_models(database: Database) -> None:
@@ -18,7 +33,8 @@ def test_migrate_creates_schema_matching_models(database: Database) -> None:
     assert database.current_revision() == head
     with database.engine.connect() as conn:
         assert set(sa.inspect(conn).get_table_names()) >= TABLES
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
 
 

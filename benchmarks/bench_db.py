@@ -1,0 +1,392 @@
+"""The shared database on PostgreSQL: lookup and search latency at scale, and 4-writer ingest throughput.
+
+    .venv/bin/python benchmarks/bench_db.py --persons 1000000 --docs-per-person 3      # the issue's size
+    .venv/bin/python benchmarks/bench_db.py --persons 100000 --writer-docs 1000        # a quicker run
+
+Creates (or, with ``--fresh``, recreates) the database DB on the server, migrates it, bulk-loads synthetic
+persons with their documents (one page of OCR text, their fields, the holder link and facts) with COPY, then
+measures, through the same code the pipeline and the web app call:
+- ``lookup_person`` of random known IDs (with its access-log row and commit): p50 / p95;
+- diacritic-insensitive ``search`` of random full names typed without accents, and of ID numbers: p50 / p95;
+- ingest: WRITERS processes each ``save_document`` + ``link_document`` new documents (a quarter naming an
+  already known person), one transaction per document: documents (with their fields) per second, then a
+  check that no person, document or field exists twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import psycopg  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+
+from pipelines.model import DocumentResult, Field, PageText, Status  # noqa: E402
+from storage import repository as repo  # noqa: E402
+from storage.db.database import Database  # noqa: E402
+from storage.db.fold import fold  # noqa: E402
+from storage.lookup import lookup_person  # noqa: E402
+from storage.people import link_document, name_key  # noqa: E402
+from storage.search import search  # noqa: E402
+
+SURNAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+]
+MIDDLE = [
+    "Văn",
+    "Thị",
+    "Hữu",
+    "Đức",
+    "Minh",
+    "Ngọc",
+    "Thanh",
+    "Quốc",
+    "Xuân",
+    "Thu",
+    "Hồng",
+    "Gia",
+    "Bảo",
+    "Anh",
+    "Kim",
+]
+GIVEN = [
+    "Ánh",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Đức",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hiếu",
+    "Hoa",
+    "Hùng",
+    "Hương",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Minh",
+    "Nam",
+    "Nga",
+    "Ngọc",
+    "Phúc",
+    "Phương",
+    "Quân",
+    "Quang",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Thắng",
+    "Thủy",
+    "Trang",
+    "Trung",
+    "Tuấn",
+    "Uyên",
+    "Vân",
+    "Việt",
+    "Xuân",
+    "Yến",
+]
+PLACES = [
+    "Hà Nội",
+    "Hải Phòng",
+    "Đà Nẵng",
+    "Huế",
+    "Cần Thơ",
+    "Nam Định",
+    "Thanh Hóa",
+    "Nghệ An",
+    "Quảng Ninh",
+    "Đồng Nai",
+]
+TYPES = ("citizen_id", "birth_certificate", "application_form")
+
+
+def _pid(n: int) -> str:
+    return f"0{(n * 7919) % 100_000_000_000:011d}"
+
+
+def _person(rng: random.Random, n: int) -> tuple[str, str, str, str]:
+    name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+    dob = f"{rng.randint(1940, 2010)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    return _pid(n), name, dob, rng.choice(PLACES)
+
+
+def _copy(cur: psycopg.Cursor, table: str, columns: str, rows: list[tuple]) -> None:
+    with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def load(dsn: str, persons: int, per_person: int, chunk: int = 20_000) -> float:
+    """Bulk-load ``persons`` persons with ``per_person`` documents each; return seconds taken."""
+    started = time.perf_counter()
+    rng = random.Random(42)
+    now = datetime.now(UTC)
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        for start in range(0, persons, chunk):
+            p_rows, d_rows, f_rows, pg_rows, party_rows, fact_rows = [], [], [], [], [], []
+            for n in range(start, min(persons, start + chunk)):
+                pid, name, dob, place = _person(rng, n)
+                person_id = n + 1
+                p_rows.append((person_id, pid, name_key(name, dob), name, dob, now, now))
+                for k in range(per_person):
+                    doc_id = f"bench-{n}-{k}"
+                    doc_type = TYPES[k % len(TYPES)]
+                    signed = k == 0
+                    d_rows.append(
+                        (
+                            doc_id,
+                            f"scans/{n}/{k}.pdf",
+                            f"{n:032x}{k:032x}",
+                            "archived" if signed else "review",
+                            1,
+                            doc_type,
+                            0.95,
+                            "[]",
+                            "[]",
+                            "sohoa-archive" if signed else None,
+                            f"H31/{doc_id}.pdf" if signed else None,
+                            "v1" if signed else None,
+                            now if signed else None,
+                            now,
+                            now,
+                        )
+                    )
+                    fields = {"full_name": name, "date_of_birth": dob, "place_of_residence": place}
+                    fields["personal_id" if doc_type != "application_form" else "applicant_id"] = pid
+                    for key, value in fields.items():
+                        f_rows.append((doc_id, key, value, 0.9, value, 0, "ocr", "[]", now))
+                    text = (
+                        f"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+                        f"Họ và tên: {name.upper()}\nNgày sinh: {dob}\nSố định danh: {pid}\n"
+                        f"Nơi thường trú: {place}\n"
+                    )
+                    pg_rows.append((doc_id, 0, "ocr", 2480, 3508, 300, 0.9, False, text, "[]"))
+                    role = "applicant" if doc_type == "application_form" else "holder"
+                    party_rows.append((doc_id, role, person_id, name, now))
+                    for key in ("full_name", "date_of_birth"):
+                        value = fields[key]
+                        fact_rows.append((person_id, key, value, value.lower(), doc_id, key, 0.9, now))
+            _copy(
+                cur,
+                "persons",
+                "id, personal_id, name_key, full_name, date_of_birth, created_at, updated_at",
+                p_rows,
+            )
+            _copy(
+                cur,
+                "documents",
+                "id, source, sha256, status, page_count, doc_type, doc_type_confidence, review_reasons,"
+                " to_rescan, archive_bucket, archive_key, archive_version_id, signed_at, created_at, updated_at",
+                d_rows,
+            )
+            _copy(
+                cur,
+                "fields",
+                "document_id, key, value, confidence, raw, page, source, problems, updated_at",
+                f_rows,
+            )
+            _copy(
+                cur,
+                "pages",
+                'document_id, "index", source, width, height, dpi, mean_confidence, blank, text, notes',
+                pg_rows,
+            )
+            _copy(cur, "document_parties", "document_id, role, person_id, name, created_at", party_rows)
+            _copy(
+                cur,
+                "person_facts",
+                "person_id, key, value, value_key, document_id, field_key, confidence, observed_at",
+                fact_rows,
+            )
+            conn.commit()
+            print(f"  loaded {min(persons, start + chunk):,} persons", file=sys.stderr, flush=True)
+        cur.execute("SELECT setval(pg_get_serial_sequence('persons', 'id'), (SELECT max(id) FROM persons))")
+        conn.commit()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    return time.perf_counter() - started
+
+
+def _p(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+
+
+def bench_lookup(db: Database, persons: int, n: int) -> list[float]:
+    rng = random.Random(7)
+    times = []
+    for _ in range(n):
+        pid = _pid(rng.randrange(persons))
+        t = time.perf_counter()
+        with db.session() as s:
+            view = lookup_person(s, pid, actor="bench", purpose="benchmark")
+        times.append((time.perf_counter() - t) * 1000)
+        assert view.found and view.documents
+    return times
+
+
+def bench_search(db: Database, persons: int, n: int) -> tuple[list[float], list[float], int]:
+    rng = random.Random(11)
+    name_times, id_times, empty = [], [], 0
+    for _ in range(n):
+        pid = _pid(rng.randrange(persons))
+        folded = fold(f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}")  # typed plainly
+        for query, sink in ((folded, name_times), (pid, id_times)):
+            t = time.perf_counter()
+            with db.session(readonly=True) as s:
+                hits = search(s, query, limit=20)
+            sink.append((time.perf_counter() - t) * 1000)
+            empty += not hits
+    return name_times, id_times, empty
+
+
+def _writer(url: str, worker: int, count: int, known: int) -> int:
+    db = Database(url)
+    rng = random.Random(1000 + worker)
+    try:
+        for i in range(count):
+            n = rng.randrange(known) if i % 4 == 0 else known + worker * count + i  # a quarter: known persons
+            pid, name, dob, place = _person(random.Random(n), n)
+            doc_id = f"ingest-{worker}-{i}"
+            fields = {
+                "personal_id": pid,
+                "full_name": name,
+                "date_of_birth": dob,
+                "sex": "female" if n % 2 else "male",
+                "place_of_residence": place,
+                "nationality": "Việt Nam",
+            }
+            result = DocumentResult(
+                id=doc_id,
+                source=f"ingest/{doc_id}.jpg",
+                sha256=f"{worker:032x}{i:032x}",
+                dossier_code=None,
+                status=Status.REVIEW,
+                pages=1,
+                doc_type="citizen_id",
+                doc_type_confidence=0.97,
+                fields={k: Field(k, v, 0.93, page=0, bbox=(1, 2, 3, 4)) for k, v in fields.items()},
+            )
+            page = PageText(0, 2480, 3508, 300, "ocr", [], "\n".join(fields.values()), 0.93)
+            with db.session() as s:
+                repo.save_document(
+                    s,
+                    result,
+                    batch_id="bench",
+                    dossier_id=None,
+                    pages=[page],
+                    original=None,
+                    derived_pdf=None,
+                )
+                link_document(s, doc_id)
+    finally:
+        db.dispose()
+    return count
+
+
+def bench_writers(url: str, workers: int, per_worker: int, known: int) -> float:
+    with ProcessPoolExecutor(workers) as pool:
+        t = time.perf_counter()
+        done = sum(
+            pool.map(_writer, [url] * workers, range(workers), [per_worker] * workers, [known] * workers)
+        )
+        return done / (time.perf_counter() - t)
+
+
+def duplicates(db: Database) -> dict[str, int]:
+    checks = {
+        "persons": "SELECT count(*) FROM (SELECT personal_id FROM persons WHERE personal_id IS NOT NULL"
+        " GROUP BY personal_id HAVING count(*) > 1) x",
+        "documents": "SELECT count(*) FROM (SELECT id FROM documents GROUP BY id HAVING count(*) > 1) x",
+        "fields": "SELECT count(*) FROM (SELECT document_id, key FROM fields GROUP BY document_id, key"
+        " HAVING count(*) > 1) x",
+        "parties": "SELECT count(*) FROM (SELECT document_id, role FROM document_parties"
+        " GROUP BY document_id, role HAVING count(*) > 1) x",
+    }
+    with db.engine.connect() as conn:
+        return {k: conn.execute(sa.text(q)).scalar() or 0 for k, q in checks.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--server", default="host=127.0.0.1 port=5432 user=postgres dbname=test")
+    ap.add_argument("--db", default="sohoa_bench")
+    ap.add_argument("--persons", type=int, default=100_000)
+    ap.add_argument("--docs-per-person", type=int, default=3)
+    ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--writers", type=int, default=4)
+    ap.add_argument("--writer-docs", type=int, default=500, help="documents per writer")
+    ap.add_argument("--fresh", action="store_true", help="drop and reload the database")
+    args = ap.parse_args()
+
+    with psycopg.connect(args.server, autocommit=True) as admin:
+        if args.fresh:
+            admin.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (args.db,)).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{args.db}"')
+    dsn = args.server.replace("dbname=test", f"dbname={args.db}")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{args.db}"
+    db = Database(url)
+    db.migrate()
+    with db.engine.connect() as conn:
+        loaded = conn.execute(sa.text("SELECT count(*) FROM persons")).scalar() or 0
+    if loaded == 0:
+        seconds = load(dsn, args.persons, args.docs_per_person)
+        print(
+            f"load: {args.persons:,} persons, {args.persons * args.docs_per_person:,} documents in {seconds:.0f} s"
+        )
+    elif loaded != args.persons:
+        sys.exit(f"the database holds {loaded:,} persons, not {args.persons:,}: use --fresh")
+    with db.engine.connect() as conn:
+        docs = conn.execute(sa.text("SELECT count(*) FROM documents")).scalar()
+        fields = conn.execute(sa.text("SELECT count(*) FROM fields")).scalar()
+    print(f"data: {args.persons:,} persons, {docs:,} documents, {fields:,} fields")
+
+    bench_lookup(db, args.persons, 20)  # warm-up
+    lookups = bench_lookup(db, args.persons, args.queries)
+    print(
+        f"lookup_person: p50 {_p(lookups, 50):.1f} ms, p95 {_p(lookups, 95):.1f} ms ({len(lookups)} lookups)"
+    )
+    names, ids, empty = bench_search(db, args.persons, args.queries)
+    print(f"search, name without accents: p50 {_p(names, 50):.1f} ms, p95 {_p(names, 95):.1f} ms")
+    print(
+        f"search, ID number: p50 {_p(ids, 50):.1f} ms, p95 {_p(ids, 95):.1f} ms ({empty} queries found nothing)"
+    )
+    rate = bench_writers(url, args.writers, args.writer_docs, args.persons)
+    print(f"ingest: {args.writers} writers, {rate:.0f} documents (6 fields, 1 page, links, facts) per second")
+    dup = duplicates(db)
+    print(f"duplicates: {dup}")
+    db.dispose()
+    print("command: " + " ".join(sys.argv))
+
+
+if __name__ == "__main__":
+    main()
