@@ -18,6 +18,7 @@ from extractors.fields import (
     dossier_receipt,
     land_use_certificate,
     marriage_certificate,
+    plausible,
 )
 from extractors.fields.layout import VisualLine, document_lines
 from extractors.validators import validate_fields
@@ -48,6 +49,7 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> dict[str, Field]
         return {}
     fields = extractor(lines)
     validate_fields(doc_type, fields)
+    plausible.apply(fields)
     return fields
 
 

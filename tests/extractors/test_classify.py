@@ -94,3 +94,54 @@ def test_the_features_and_the_scorer_are_separate() -> None:
         classify([page_from_lines(DOCUMENTS["dossier_receipt"])], scorer=OnlyDecisions()).doc_type
         == "decision"
     )
+
+
+# --- the learned model combined with the rules (extractors.model) ---------------------------------------------
+
+
+def _training_examples() -> list[tuple[list, str]]:
+    from tests.extractors.textpages import page_with_values_below
+
+    examples = []
+    for doc_type, lines in DOCUMENTS.items():
+        examples.append(([page_from_lines(lines)], doc_type))
+        examples.append(([page_with_values_below(lines)], doc_type))
+        examples.append(([page_from_lines(lines[len(lines) // 3 :])], doc_type))  # the title not read
+    return examples
+
+
+def test_a_trained_model_is_stored_and_combined_with_the_rules(tmp_path) -> None:
+    from extractors.model import load_scorer, train
+
+    assert load_scorer(tmp_path / "none.pkl") is None  # no model trained yet: the rules alone
+    report = train(_training_examples(), tmp_path / "models" / "doctype.pkl")
+    assert report.path.is_file() and report.per_type["decision"] == 3 and "other" in report.classes
+    assert "doctype.pkl" in report.to_text()
+    scorer = load_scorer(report.path)
+    assert scorer is not None
+    for doc_type, lines in DOCUMENTS.items():
+        result = classify([page_from_lines(lines)], scorer=scorer)
+        assert result.doc_type == doc_type and result.confidence >= 0.8, (doc_type, result)
+    menu = ["THỰC ĐƠN NHÀ HÀNG SEN VÀNG", "Phở bò tái chín 55.000 đồng", "Cà phê sữa đá 25.000 đồng"]
+    other = classify([page_from_lines(menu)], scorer=scorer)
+    assert other.doc_type == "other" and other.confidence < 0.5
+
+
+def test_only_one_source_of_evidence_is_not_confident(tmp_path) -> None:
+    """A page the model recognises but whose title and labels the rules do not see goes to review."""
+    from extractors.model import load_scorer, train
+
+    scorer = load_scorer(train(_training_examples(), tmp_path / "m.pkl").path)
+    lines = ["Ông Nguyễn Văn An và bà Trần Thị Bình", "kết hôn tại Ủy ban nhân dân phường Bến Nghé"]
+    result = classify([page_from_lines(lines)], scorer=scorer)
+    assert result.confidence < 0.8
+
+
+def test_a_damaged_model_file_is_reported(tmp_path) -> None:
+    from extractors.model import load_scorer
+    from pipelines.errors import BadInputError
+
+    path = tmp_path / "doctype.pkl"
+    path.write_bytes(b"not a model")
+    with pytest.raises(BadInputError, match="train it again"):
+        load_scorer(path)

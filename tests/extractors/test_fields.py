@@ -303,3 +303,57 @@ def test_a_sentence_after_a_label_that_is_not_the_value_falls_back_to_the_line_b
         "15 giờ 00 phút, ngày 27/02/2023",
     ]
     assert extract_fields("dossier_receipt", [page_from_lines(lines)])["due_date"].value == "2023-02-27"
+
+
+# --- plausibility: partial or misplaced values are never confident ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        (
+            "place_of_residence",
+            "Số 57, đường Trần Phú, phường Vĩnh Hải, thành phố",
+        ),  # cut after the first line
+        ("place_of_residence", "Số 31/20 Lê Lai, thị trấn Bút Sơn, huyện Hoằng Hóa"),  # province line lost
+        ("issuing_authority", "ban nhân dân phường Quan Hoa, quận Cầu Giấy, thành phố Hà Nội Ủy"),
+        ("site_address", "Cái Răng, thành phố Cần Thơ Phú, quận"),
+        ("addressee", "và tên người yêu cầu: Trần Bích Trang"),
+        ("procedure_name", "Đăng ký khai sinh Thành phần hồ sơ và số lượng mỗi loại giấy tờ gồm"),
+        ("issuing_body", "PHƯỜNG HIỆP PHÚ"),
+        ("company_name", "CÔNG TY TNHH MỘT THÀNH VIÊN DỊCH VỤ VÀ ty ĐẦU TƯ KIM CƯƠNG"),
+        ("applicant_name", "NGUYỄN"),
+        ("signer_title", "PHÓ CHỦ TỊCH"),
+        ("subject", "Tổ công tác rà soát thủ tục hành chính năm 2024 Về việc thành lập"),
+    ],
+)
+def test_implausible_values_are_recognised(key: str, value: str) -> None:
+    from extractors.fields.plausible import implausible
+
+    assert implausible(key, value) is not None
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("place_of_residence", "Số 12 Lê Lợi, phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh"),
+        ("place_of_origin", "xã Thủy Thanh, thị xã Hương Thủy, tỉnh Thừa Thiên Huế"),
+        ("issuing_body", "ỦY BAN NHÂN DÂN PHƯỜNG 8"),
+        ("company_name", "CÔNG TY TNHH THƯƠNG MẠI ÁNH DƯƠNG"),
+        ("full_name", "NGUYỄN THỊ ÁNH"),
+        ("signer_title", "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH"),
+        ("subject", "Về việc cấp Giấy phép xây dựng nhà ở riêng lẻ"),
+    ],
+)
+def test_plausible_values_pass(key: str, value: str) -> None:
+    from extractors.fields.plausible import implausible
+
+    assert implausible(key, value) is None
+
+
+def test_a_cut_address_is_extracted_but_not_confident() -> None:
+    lines = [line for line in DOCUMENTS["citizen_id"] if line != "Quận 1, Thành phố Hồ Chí Minh"]
+    fields = extract_fields("citizen_id", [page_from_lines(lines)])
+    assert fields["place_of_residence"].value.endswith("Bến Nghé")
+    assert fields["place_of_residence"].confidence < 0.8
+    assert fields["full_name"].confidence >= 0.8
