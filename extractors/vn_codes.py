@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 # Birth-registration province codes of the 12-digit personal ID (the 63-province table in force before 07/2025).
+# fmt: off
 PROVINCE_CODES: dict[str, str] = {
     "001": "Hà Nội", "002": "Hà Giang", "004": "Cao Bằng", "006": "Bắc Kạn", "008": "Tuyên Quang",
     "010": "Lào Cai", "011": "Điện Biên", "012": "Lai Châu", "014": "Sơn La", "015": "Yên Bái",
@@ -18,13 +19,16 @@ PROVINCE_CODES: dict[str, str] = {
     "086": "Vĩnh Long", "087": "Đồng Tháp", "089": "An Giang", "091": "Kiên Giang", "092": "Cần Thơ",
     "093": "Hậu Giang", "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
 }
+# fmt: on
 
 # Century-and-sex digit (4th digit of the personal ID): (first year of the century, sex).
+# fmt: off
 CENTURY_SEX_DIGIT: dict[str, tuple[int, str]] = {
     "0": (1900, "male"), "1": (1900, "female"),
     "2": (2000, "male"), "3": (2000, "female"),
     "4": (2100, "male"), "5": (2100, "female"),
 }
+# fmt: on
 
 # The document types of shared/spec/document-types.md, with their Vietnamese names.
 DOC_TYPES: dict[str, str] = {

@@ -6,10 +6,12 @@ retries, logging context and the database/storage edges.
 
 from __future__ import annotations
 
+import time
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from prefect import task
@@ -34,7 +36,11 @@ from pipelines.model import (
 from pipelines.pdfa import PdfMetadata, build_pdfa
 from pipelines.read import read_pages
 from pipelines.review import review_reasons
+from storage import claims
 from storage import repository as repo
+from storage.package import build_dossier_package
+from storage.people import link_document
+from storage.retention import schedule_from_settings
 
 log = get_logger("sohoa.document")
 TRANSIENT = dict(retries=3, retry_delay_seconds=[1, 5, 15], cache_policy=NO_CACHE)
@@ -75,7 +81,7 @@ def read_pages_task(data: bytes, name: str) -> list[PageText] | Rejected:
 
 @task(name="classify", cache_policy=NO_CACHE)
 def classify_task(pages: list[PageText]):
-    return classify(pages)
+    return classify(pages, scorer=get_runtime().scorer)
 
 
 @task(name="extract-fields", cache_policy=NO_CACHE)
@@ -99,7 +105,9 @@ def save_task(
     pages: list[PageText],
     original: StoredObject | None,
     derived: StoredObject | None,
-) -> None:
+) -> list[str]:
+    """Record the document and link the people and organisations it names. Returns the facts that
+    contradict what the database already knew (they send the document to review)."""
     with get_runtime().db.session() as s:
         dossier_id = repo.upsert_dossier(s, dossier) if dossier else None
         repo.save_document(
@@ -111,6 +119,12 @@ def save_task(
             original=original,
             derived_pdf=derived,
         )
+        if result.status in (Status.FAILED, Status.QUARANTINED):
+            return []
+        mismatches = link_document(s, result.id)
+        if mismatches and result.status == Status.PENDING:
+            repo.send_to_review(s, result.id, mismatches)
+        return mismatches
 
 
 @task(name="sign", cache_policy=NO_CACHE)
@@ -133,13 +147,16 @@ def archive_task(key: str, data: bytes, result: DocumentResult, info: SignatureI
         "sohoa-signature-level": info.level,
         "sohoa-signer": info.signer,
     }
-    return rt.store.put_archive(
-        key,
-        data,
-        retention_days=rt.settings.archive_retention_days,
-        retention_mode=rt.settings.archive_retention_mode,
-        metadata=meta,
-    )
+    days, mode = retention_for(rt, result.doc_type)
+    return rt.store.put_archive(key, data, retention_days=days, retention_mode=mode, metadata=meta)
+
+
+def retention_for(rt: Runtime, doc_type: str | None) -> tuple[int, str]:
+    """The retention schedule's period for the type, unless one period was set for everything."""
+    if "archive_retention_days" in rt.settings.model_fields_set:
+        return rt.settings.archive_retention_days, rt.settings.archive_retention_mode
+    rule = schedule_from_settings(rt.settings).for_type(doc_type or "other")
+    return rule.days, rule.mode
 
 
 def archive_key(result: DocumentResult) -> str:
@@ -168,6 +185,8 @@ def sign_and_archive(
     with rt.db.session() as s:
         repo.mark_archived(s, result.id, record, info, approved_by=approved_by)
     result.archive, result.signature, result.status = record, info, Status.ARCHIVED
+    if approved_by is not None:
+        result.approved_by = approved_by
     return result
 
 
@@ -202,8 +221,9 @@ def _title(file: SourceFile, doc_type: str | None) -> str:
 
 
 @task(name="process-document", cache_policy=NO_CACHE)
-def process_document(job: DocumentJob) -> DocumentResult:
-    """Run every stage of one document. Bad input ends the document, never the batch."""
+def process_document(job: DocumentJob, wait: bool = True) -> DocumentResult | None:
+    """Run every stage of one document. Bad input ends the document, never the batch. Returns None when
+    another worker holds it and ``wait`` is False (the batch comes back to it at the end)."""
     rt = get_runtime()
     file = job.file
     data = Path(file.path).read_bytes()
@@ -220,57 +240,135 @@ def process_document(job: DocumentJob) -> DocumentResult:
         sequence=job.sequence,
     )
     with log_context(batch_id=job.batch_id, document_id=doc_id):
-        with rt.db.session() as s:
-            done = repo.load_result(s, doc_id)
-        if done is not None and done.status in (Status.ARCHIVED, Status.REVIEW):
-            log.info("already %s, nothing to redo", done.status)
+        try:
+            done = wait_for_claim(rt, result, wait=wait)
+        except HeldElsewhere:
+            log.info("held by another worker: deferred to the end of the batch")
+            return None
+        if done is not None:
             done.source = file.rel
             return done
-        original: StoredObject | None = None
-        pages: list[PageText] = []
-        derived: StoredObject | None = None
+        log.info("claimed by %s", rt.worker_id)
         try:
-            original = store_original(data, sha, file.rel)
-            read = read_pages_task(data, file.path.name)
-            if isinstance(read, Rejected):
-                raise (QuarantineError if read.status == Status.QUARANTINED else BadInputError)(read.message)
-            pages = read
-            result.pages = len(pages)
-            result.to_rescan = [r for p in pages for r in p.rescan]
-            cls = classify_task(pages)
-            result.doc_type, result.doc_type_confidence = cls.doc_type, cls.confidence
-            result.fields = extract_task(cls.doc_type, pages) if cls.doc_type != "other" else {}
-            result.review_reasons = review_reasons(
-                cls, result.fields, pages, threshold=rt.settings.review_threshold
-            )
-            is_pdf = data[:5] == b"%PDF-"
-            derived = pdfa_task(pages, data if is_pdf else None, _title(file, cls.doc_type), doc_id)
-            result.status = Status.REVIEW if result.review_reasons else Status.PENDING
+            return run_stages(rt, job, result, data)
+        finally:
+            with rt.db.session() as s:
+                claims.release(s, doc_id, worker=rt.worker_id)
+
+
+class HeldElsewhere(Exception):
+    """Another worker holds the document; come back to it after the rest of the batch."""
+
+
+def wait_for_claim(
+    rt: Runtime, result: DocumentResult, *, wait: bool, poll: float = 2.0
+) -> DocumentResult | None:
+    """None once this worker holds the document; its finished result when it is (or becomes) finished.
+    While another worker holds it: raise HeldElsewhere, or (``wait``) wait — its lease ends when it
+    finishes or dies. Deferring first keeps two workers from walking the batch in lock-step."""
+    waited = False
+    while True:
+        with rt.db.session() as s:
+            done = repo.load_result(s, result.id)
+            if done is not None and done.status in (Status.ARCHIVED, Status.REVIEW):
+                log.info("already %s, nothing to redo", done.status)
+                return done
+            if waited and done is not None and done.status in (Status.FAILED, Status.QUARANTINED):
+                return done  # the other worker finished it with an error; the report says why
+            if claims.claim(
+                s,
+                result.id,
+                worker=rt.worker_id,
+                source=result.source,
+                sha256=result.sha256,
+                lease_seconds=rt.settings.claim_lease_seconds,
+            ):
+                return None
+        if not wait:
+            raise HeldElsewhere(result.id)
+        if not waited:
+            log.info("another worker is processing this document; waiting for it")
+        waited = True
+        time.sleep(poll)
+
+
+def run_stages(rt: Runtime, job: DocumentJob, result: DocumentResult, data: bytes) -> DocumentResult:
+    """Every stage of one claimed document, in order."""
+    file, doc_id = job.file, result.id
+    original: StoredObject | None = None
+    pages: list[PageText] = []
+    derived: StoredObject | None = None
+    try:
+        original = store_original(data, result.sha256, file.rel)
+        read = read_pages_task(data, file.path.name)
+        if isinstance(read, Rejected):
+            raise (QuarantineError if read.status == Status.QUARANTINED else BadInputError)(read.message)
+        pages = read
+        result.pages = len(pages)
+        result.to_rescan = [r for p in pages for r in p.rescan]
+        cls = classify_task(pages)
+        result.doc_type, result.doc_type_confidence = cls.doc_type, cls.confidence
+        result.fields = extract_task(cls.doc_type, pages) if cls.doc_type != "other" else {}
+        result.review_reasons = review_reasons(
+            cls, result.fields, pages, threshold=rt.settings.review_threshold
+        )
+        is_pdf = data[:5] == b"%PDF-"
+        derived = pdfa_task(pages, data if is_pdf else None, _title(file, cls.doc_type), doc_id)
+        result.status = Status.REVIEW if result.review_reasons else Status.PENDING
+        mismatches = save_task(result, job.batch_id, job.dossier, pages, original, derived)
+        if mismatches and result.status == Status.PENDING:
+            result.status = Status.REVIEW
+            result.review_reasons += [m for m in mismatches if m not in result.review_reasons]
+        if result.status == Status.REVIEW:
+            log.info("sent to review: %d reason(s)", len(result.review_reasons))
+            return result
+        pdf = rt.store.get(derived.bucket, derived.key, derived.version_id)
+        sign_and_archive(rt, result, pdf)
+        log.info("archived %s", result.archive.key if result.archive else "")
+    except BadInputError as exc:
+        result.status = Status(exc.status)
+        result.error = str(exc)
+        log.warning("%s: %s", result.status, exc)
+    except SohoaError as exc:
+        result.status = Status.FAILED
+        result.error = str(exc)
+        log.error("failed: %s", exc)
+    except Exception as exc:  # a bug must not stop the batch; the log keeps the traceback
+        result.status = Status.FAILED
+        result.error = f"internal error ({type(exc).__name__}); the log has the details"
+        log.error("internal error: %s", traceback.format_exc())
+    if result.status in (Status.FAILED, Status.QUARANTINED):
+        try:
             save_task(result, job.batch_id, job.dossier, pages, original, derived)
-            if result.status == Status.REVIEW:
-                log.info("sent to review: %d reason(s)", len(result.review_reasons))
-                return result
-            pdf = rt.store.get(derived.bucket, derived.key, derived.version_id)
-            sign_and_archive(rt, result, pdf)
-            log.info("archived %s", result.archive.key if result.archive else "")
-        except BadInputError as exc:
-            result.status = Status(exc.status)
-            result.error = str(exc)
-            log.warning("%s: %s", result.status, exc)
-        except SohoaError as exc:
-            result.status = Status.FAILED
-            result.error = str(exc)
-            log.error("failed: %s", exc)
-        except Exception as exc:  # a bug must not stop the batch; the log keeps the traceback
-            result.status = Status.FAILED
-            result.error = f"internal error ({type(exc).__name__}); the log has the details"
-            log.error("internal error: %s", traceback.format_exc())
-        if result.status in (Status.FAILED, Status.QUARANTINED):
-            try:
-                save_task(result, job.batch_id, job.dossier, pages, original, derived)
-            except Exception:  # noqa: BLE001 - the report still carries the result
-                log.error("could not record the failure: %s", traceback.format_exc())
-        return result
+        except Exception:  # noqa: BLE001 - the report still carries the result
+            log.error("could not record the failure: %s", traceback.format_exc())
+    return result
+
+
+@task(name="package-dossier", **TRANSIENT)
+def package_task(info: DossierInfo) -> dict[str, Any] | None:
+    return package_dossier(get_runtime(), info)
+
+
+def package_dossier(rt: Runtime, info: DossierInfo) -> dict[str, Any] | None:
+    """The archive package (BagIt, TT 05/2025 metadata) of a dossier whose documents are all archived;
+    None while one still waits for review or failed, or when the dossier has no code to name it by."""
+    if not info.code:
+        return None
+    with rt.db.session() as s:
+        dossier_id = repo.upsert_dossier(s, info)
+        if not repo.dossier_complete(s, dossier_id):
+            return None
+        rec = build_dossier_package(s, rt.store, dossier_id, schedule=schedule_from_settings(rt.settings))
+    log.info("archive package %s (%d documents)", rec.key, len(rec.document_ids))
+    return {
+        "dossier_code": rec.dossier_code,
+        "bucket": rec.bucket,
+        "key": rec.key,
+        "version_id": rec.version_id,
+        "sha256": rec.sha256,
+        "documents": len(rec.document_ids),
+    }
 
 
 def approve(rt: Runtime, doc_id: str, *, approved_by: str) -> DocumentResult:
@@ -291,4 +389,9 @@ def approve(rt: Runtime, doc_id: str, *, approved_by: str) -> DocumentResult:
     pdf = rt.store.get(derived.bucket, derived.key, derived.version_id)
     with log_context(document_id=doc_id):
         log.info("approved for signing")
-        return sign_and_archive(rt, result, pdf, as_tasks=False, approved_by=approved_by)
+        done = sign_and_archive(rt, result, pdf, as_tasks=False, approved_by=approved_by)
+        with rt.db.session() as s:
+            info = repo.dossier_info_of(s, doc_id)
+        if info is not None:
+            package_dossier(rt, info)
+        return done

@@ -13,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.document import DocumentJob, process_document
+from flows.document import DocumentJob, package_task, process_document
 from flows.runtime import get_runtime
 from pipelines.discover import discover, dossier_folders, read_dossier_info
 from pipelines.errors import BadInputError
@@ -71,20 +71,38 @@ def ingest_batch(
         total = len(jobs)
         if progress:
             _say(f"sohoa: batch {batch_id}: {total} document(s) in {source}")
-        futures = {process_document.submit(job): i for i, job in enumerate(jobs)}
         results: list[DocumentResult | None] = [None] * total
         pages = 0
-        for done, fut in enumerate(as_completed(list(futures)), start=1):
-            r = fut.result()
-            results[futures[fut]] = r
-            pages += r.pages
-            if progress:
-                _say(_progress_line(done, total, pages, started, r))
+        done = 0
+        # First pass: what no other worker holds; second pass: wait for what they held.
+        for wait, todo in ((False, list(range(total))), (True, None)):
+            if todo is None:
+                todo = [i for i, r in enumerate(results) if r is None]
+            futures = {process_document.submit(jobs[i], wait=wait): i for i in todo}
+            for fut in as_completed(list(futures)):
+                r = fut.result()
+                if r is None:
+                    continue
+                results[futures[fut]] = r
+                done += 1
+                pages += r.pages
+                if progress:
+                    _say(_progress_line(done, total, pages, started, r))
         final = [r for r in results if r is not None]
+        packages = [
+            p
+            for p in (
+                package_task(info)
+                for info in {j.dossier.folder: j.dossier for j in jobs if j.dossier}.values()
+            )
+            if p
+        ]
         finished = now_vn()
         report = build_report(
             batch_id=batch_id, source=source, started_at=started, finished_at=finished, results=final
         )
+        report["packages"] = packages
+        report["summary"]["packages"] = len(packages)
         record_batch(batch_id, source, started, finished, report["summary"])
         publish_artifact(report)
         if report_path:

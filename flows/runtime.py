@@ -3,7 +3,10 @@ settings. Kept out of task parameters: Prefect only sees plain values."""
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -21,6 +24,19 @@ class Runtime:
     _signer: object | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     sign_lock: threading.Lock = field(default_factory=threading.Lock)  # one signature at a time per process
+    worker_id: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    )
+
+    @property
+    def scorer(self):  # -> extractors.model.LearnedScorer | None
+        """The document-type model trained by ``sohoa train``, if there is one (loaded once)."""
+        with self._lock:
+            if not hasattr(self, "_scorer"):
+                from extractors.model import load_scorer
+
+                self._scorer = load_scorer(self.settings.data_dir / "models" / "doctype.pkl")
+            return self._scorer
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -38,7 +54,12 @@ class Runtime:
                 from signing.pades import PadesSigner
 
                 key = load_agency_key(self.settings)
-                self._signer = PadesSigner(key, tsa_url=self.settings.tsa_url)
+                self._signer = PadesSigner(
+                    key,
+                    tsa_url=self.settings.tsa_url,
+                    level=self.settings.signing_level,
+                    trust_roots=self.settings.trust_anchors,
+                )
             return self._signer
 
     def close(self) -> None:

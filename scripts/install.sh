@@ -7,6 +7,8 @@ EXTRAS=${1:-runtime}
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd
   fonts-liberation2 fonts-noto-core poppler-utils qpdf openssl)
+# The tests also need a browser (Playwright drives Debian's chromium; nothing is downloaded) and SoftHSM2.
+[ "$EXTRAS" = "dev" ] && APT_PACKAGES+=(chromium softhsm2 opensc)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

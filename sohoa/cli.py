@@ -373,6 +373,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("action", choices=["status", "start", "stop"])
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_services)
+
+    from sohoa.commands import archive, data, quality, serve, web
+
+    for module in (data, archive, quality, web, serve):
+        module.register(sub)
     return p
 
 

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     bucket_originals: str = "sohoa-originals"
     bucket_derived: str = "sohoa-derived"
     bucket_archive: str = "sohoa-archive"
+    # Retention of signed copies: the schedule per document type (storage/retention.py; a TOML/JSON file
+    # overrides it). Setting SOHOA_ARCHIVE_RETENTION_DAYS applies one period to every type instead.
+    retention_schedule: Path | None = None
     archive_retention_days: int = 3650
     archive_retention_mode: str = "COMPLIANCE"  # or GOVERNANCE
 
@@ -42,12 +45,20 @@ class Settings(BaseSettings):
     signing_pkcs12: Path | None = None
     signing_pkcs12_password: str | None = None
     tsa_url: str | None = None
+    signing_level: str | None = None  # B, T, LT, LTA; default LTA with a TSA, else B
     trust_anchors: list[Path] = []
+    # A USB token or HSM (PKCS#11) instead of a PKCS#12 file.
+    signing_pkcs11_module: Path | None = None
+    signing_pkcs11_token: str | None = None
+    signing_pkcs11_key: str | None = None
+    signing_pkcs11_pin: str | None = None
+    signing_pkcs11_cert: str | None = None
 
     # OCR and review.
     ocr_lang: str = "vie"
     workers: int = max(1, os.cpu_count() or 1)
     review_threshold: float = 0.80  # below this a type or field sends the document to review
+    claim_lease_seconds: float = 1800  # a worker that dies frees its documents after this long
 
     @property
     def db_url(self) -> str:

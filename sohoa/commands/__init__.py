@@ -1,0 +1,1 @@
+"""Sub-commands of ``sohoa`` beyond the pipeline's own (ingest, demo, ocr, download, verify, approve)."""
