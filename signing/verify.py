@@ -25,6 +25,19 @@ Levels: B (signature only), T (a signature timestamp, or a later document timest
 validation data in the DSS: certificates and, where the certificates declare them, OCSP responses / CRLs),
 LTA (LT plus a document timestamp over the DSS).
 
+Validation time and past-signature validation: by default everything is validated now; ``validation_time``
+validates as of another moment (tests, or "what will an auditor see in 2040"). A signature followed by a
+document timestamp (PAdES-LTA, and T files whose timestamp is a later document timestamp) goes through
+pyHanko's AdES LTA validation (ETSI EN 319 102-1 § 5.6.3, past signature validation): the chain of
+document timestamps is the evidence record, and what they cover (the signature, the certificates, the OCSP
+responses and CRLs in the DSS) is proven to have existed at their times. So a signature whose certificate
+expired, or whose CA's revocation data is long stale, still passes if the certificate was valid and not
+revoked at the time the first document timestamp proves. Each document timestamp is then checked as of the
+time of the next one (its proof of existence), the last one as of the validation time. The last TSA's
+revocation data can only be as old as the last timestamp: offline nothing newer can be had, so its age is
+accepted (as EU DSS's default policy does) with a warning; renew the timestamp (signing/renew.py) before
+the TSA certificate expires. Signatures without a later document timestamp get the basic validation.
+
 Revocation: checking is "soft-fail". A certificate that declares no CRL/OCSP address (the local TEST PKI)
 has nothing to check, so a TEST signature with its root given as trust anchor is TOTAL_PASSED. A certificate
 that declares an address but whose revocation data is not embedded in the file cannot be checked offline:
@@ -45,6 +58,7 @@ from typing import Any
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESStatus
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.diff_analysis.policy_api import DiffResult
 from pyhanko.sign.validation import (
@@ -55,10 +69,21 @@ from pyhanko.sign.validation import (
     async_validate_pdf_signature,
     async_validate_pdf_timestamp,
 )
+from pyhanko.sign.validation.ades import AdESLTAValidationResult, ades_lta_validation
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.policy_decl import (
+    PdfSignatureValidationSpec,
+    RevinfoOnlineFetchingRule,
+    RevocationInfoGatheringSpec,
+    SignatureValidationSpec,
+)
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, FreshnessReqType, RevocationCheckingPolicy
+from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from pipelines.logs import get_logger
 
@@ -99,6 +124,8 @@ class SignatureReport:
     warnings: list[str] = field(default_factory=list)  # what did not fail but an auditor should know
     kind: str = "signature"  # "signature" or "document timestamp"
     revocation: str | None = None  # signer's revocation status: "good", "revoked", "not checked"
+    best_signature_time: datetime | None = None  # earliest time the signature is proven to have existed
+    validation_model: str = "basic"  # "basic" or "LTA (past signature validation)"
 
     @property
     def passed(self) -> bool:
@@ -120,6 +147,8 @@ class SignatureReport:
             "warnings": list(self.warnings),
             "kind": self.kind,
             "revocation": self.revocation,
+            "best_signature_time": _iso(self.best_signature_time),
+            "validation_model": self.validation_model,
         }
 
 
@@ -130,6 +159,7 @@ class VerificationReport:
     errors: list[str]  # file-level problems, e.g. "no signature in this file", "damaged PDF: ..."
     archive_match: dict | None = None  # filled by the caller (CLI) when the file is known to the archive
     timestamps: list[SignatureReport] = field(default_factory=list)  # document timestamps (PAdES-LTA)
+    validation_time: datetime | None = None  # as of when the file was validated
 
     @property
     def passed(self) -> bool:
@@ -150,11 +180,14 @@ class VerificationReport:
             "document_timestamps": [t.to_dict() for t in self.timestamps],
             "errors": list(self.errors),
             "archive_match": self.archive_match,
+            "validation_time": _iso(self.validation_time),
         }
 
     def to_text(self) -> str:
         out = [f"File SHA-256: {self.file_sha256}"]
         out.append("Result: PASSED" if self.passed else "Result: NOT PASSED")
+        if self.validation_time is not None:
+            out.append(f"Validated as of: {_iso(self.validation_time)}")
         out.extend(f"Error: {e}" for e in self.errors)
         for n, sig in enumerate(self.signatures, 1):
             indication = sig.indication + (f" / {sig.sub_indication}" if sig.sub_indication else "")
@@ -165,6 +198,8 @@ class VerificationReport:
                 f"  Signed by:      {sig.signer or 'unknown'}",
                 f"  Signing time:   {_iso(sig.signing_time) or 'not stated'}",
                 f"  Timestamp:      {_iso(sig.timestamp_time) or 'none'}",
+                f"  Best sig. time: {_iso(sig.best_signature_time) or 'unknown'}",
+                f"  Validation:     {sig.validation_model}",
                 f"  Level:          {sig.level or 'not PAdES'}",
                 f"  Covers:         {sig.coverage}",
                 f"  Modifications:  {sig.modifications}",
@@ -416,13 +451,82 @@ def _blank_report(sig: EmbeddedPdfSignature, kind: str) -> SignatureReport:
     )
 
 
+_SOFT_FAIL = RevocationCheckingPolicy.from_legacy("soft-fail")
+# Revocation data counts as fresh for its own update interval after it was issued (ETSI "max difference
+# between revocation issuance and validation time"); past validation slides back to when it was fresh.
+_FRESH = CertRevTrustPolicy(_SOFT_FAIL, freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION)
+# The last TSA's revocation data cannot be newer than the last timestamp when nothing is fetched: accepted
+# whatever its age (a warning says so).
+_ANY_AGE = CertRevTrustPolicy(
+    _SOFT_FAIL,
+    freshness=timedelta(days=365 * 200),
+    freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION,
+)
+
+
+def _lta_spec(roots: list[asn1_x509.Certificate]) -> PdfSignatureValidationSpec:
+    trust = SimpleTrustManager.build(trust_roots=roots)
+    return PdfSignatureValidationSpec(
+        signature_validation_spec=SignatureValidationSpec(
+            cert_validation_policy=CertValidationPolicySpec(trust_manager=trust, revinfo_policy=_FRESH),
+            ts_cert_validation_policy=CertValidationPolicySpec(trust_manager=trust, revinfo_policy=_ANY_AGE),
+            revinfo_gathering_policy=RevocationInfoGatheringSpec(
+                online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY
+            ),
+            key_usage_settings=_KEY_USAGE,
+        )
+    )
+
+
+def _timing(validation_time: datetime | None) -> ValidationTimingInfo:
+    if validation_time is None:
+        return ValidationTimingInfo.now(tz=UTC)
+    return ValidationTimingInfo(validation_time, validation_time, point_in_time_validation=True)
+
+
+def _validate_lta(
+    sig: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate], validation_time: datetime | None
+) -> AdESLTAValidationResult:
+    return asyncio.run(ades_lta_validation(sig, _lta_spec(roots), timing_info=_timing(validation_time)))
+
+
+def _apply_lta(result: AdESLTAValidationResult, report: SignatureReport) -> None:
+    """The AdES LTA result decides when the checks of the file itself (_judge) found nothing worse."""
+    report.validation_model = "LTA (past signature validation)"
+    report.best_signature_time = result.best_signature_time
+    subindic = result.ades_subindic
+    if subindic.status == AdESStatus.PASSED:
+        if report.indication != TOTAL_PASSED and report.sub_indication in (
+            "OUT_OF_BOUNDS_NO_POE",
+            "OUT_OF_BOUNDS_NOT_REVOKED",
+            "REVOCATION_OUT_OF_BOUNDS_NO_POE",
+            "TRY_LATER",
+            "NO_POE",
+        ):
+            # pyHanko's status object can keep the current-time verdict that past validation overturned
+            report.indication, report.sub_indication = TOTAL_PASSED, None
+            report.errors.clear()
+        return
+    if report.indication == TOTAL_FAILED:
+        return  # a definite failure found on the file itself stays
+    report.indication = TOTAL_FAILED if subindic.status == AdESStatus.FAILED else INDETERMINATE
+    report.sub_indication = subindic.standard_name
+    report.errors.append(
+        f"long-term (LTA) validation: {subindic.standard_name}"
+        + (f" ({' '.join(result.failure_msg.split())[:300]})" if result.failure_msg else "")
+    )
+
+
 def _verify_one(
     sig: EmbeddedPdfSignature,
     vc_factory: Any,
     doc_timestamps: list[EmbeddedPdfSignature],
     has_ltv_data: bool,
     has_revinfo: bool,
+    roots: list[asn1_x509.Certificate] | None = None,
+    validation_time: datetime | None = None,
 ) -> SignatureReport:
+    """``roots`` given and a document timestamp after the signature: AdES LTA validation; else basic."""
     report = _blank_report(sig, "signature")
     try:
         report.signer = _cn(sig.signer_cert)
@@ -431,10 +535,19 @@ def _verify_one(
         report.indication, report.sub_indication = TOTAL_FAILED, "FORMAT_FAILURE"
         report.errors.append(f"the signature cannot be read: {exc}")
         return report
+    lta = roots is not None and any(t.signed_revision > sig.signed_revision for t in doc_timestamps)
+    lta_result: AdESLTAValidationResult | None = None
     try:
         vc = vc_factory()
-        coro = async_validate_pdf_signature(sig, vc, key_usage_settings=_KEY_USAGE)
-        status: PdfSignatureStatus = asyncio.run(_run_and_close(coro, vc))
+        status: PdfSignatureStatus
+        if lta:
+            lta_result = _validate_lta(sig, roots or [], validation_time)
+        if lta_result is not None and lta_result.api_status is not None:
+            status = lta_result.api_status  # type: ignore[assignment]
+            asyncio.run(vc.aclose())
+        else:
+            coro = async_validate_pdf_signature(sig, vc, key_usage_settings=_KEY_USAGE)
+            status = asyncio.run(_run_and_close(coro, vc))
         revoked_at = _revocation_time(status.signing_cert, vc) if status.revoked else None
     except Exception as exc:  # noqa: BLE001 (any defect of the file becomes a report line)
         log.info("signature validation raised %s", type(exc).__name__)
@@ -444,13 +557,17 @@ def _verify_one(
         return report
     report.coverage = COVERAGE_TEXT.get(status.coverage, "partial")  # type: ignore[arg-type]
     report.modifications = _modifications(status)
-    report.signing_time = status.signer_reported_dt
+    report.signing_time = status.signer_reported_dt or sig.self_reported_timestamp
     if status.timestamp_validity is not None:
         report.timestamp_time = status.timestamp_validity.timestamp
     report.level = _level(sig, status, doc_timestamps, has_ltv_data)
     if status.validation_path is not None:
         report.chain = [_cn(c) for c in reversed(list(status.validation_path.iter_certs(include_root=True)))]
     _judge(status, report, revoked_at)
+    if lta_result is not None:
+        _apply_lta(lta_result, report)
+    elif status.timestamp_validity is not None and status.timestamp_validity.trusted:
+        report.best_signature_time = status.timestamp_validity.timestamp
     if report.level is None:
         report.warnings.append(
             f"not a PAdES signature (SubFilter {sig.sig_object.get('/SubFilter')}): no PAdES baseline level"
@@ -488,12 +605,16 @@ def _judge_timestamp(status: DocumentTimestampStatus, report: SignatureReport) -
         report.indication, report.sub_indication = TOTAL_PASSED, None
 
 
-def _verify_timestamp(ts: EmbeddedPdfSignature, vc_factory: Any) -> SignatureReport:
+def _verify_timestamp(
+    ts: EmbeddedPdfSignature, vc_factory: Any, moment: datetime | None = None
+) -> SignatureReport:
+    """Checked as of ``moment`` (the time of the next document timestamp, which proves this one existed
+    then; None: the validation time)."""
     report = _blank_report(ts, "document timestamp")
     try:
         report.signer = _cn(ts.signer_cert)
         report.chain = [report.signer]
-        vc = vc_factory()
+        vc = vc_factory(moment, moment is None)
         status: DocumentTimestampStatus = asyncio.run(
             _run_and_close(async_validate_pdf_timestamp(ts, vc), vc)
         )
@@ -521,9 +642,22 @@ async def _run_and_close(coro: Any, vc: ValidationContext) -> PdfSignatureStatus
 # --- the file --------------------------------------------------------------------------------------------
 
 
-def verify_pdf(data: bytes, trust_roots: Sequence[Path | asn1_x509.Certificate] = ()) -> VerificationReport:
-    """Check every signature of ``data`` offline against ``trust_roots``. Never raises for a bad PDF."""
-    report = VerificationReport(file_sha256=hashlib.sha256(data).hexdigest(), signatures=[], errors=[])
+def verify_pdf(
+    data: bytes,
+    trust_roots: Sequence[Path | asn1_x509.Certificate] = (),
+    *,
+    validation_time: datetime | None = None,
+) -> VerificationReport:
+    """Check every signature of ``data`` offline against ``trust_roots``, as of ``validation_time`` (default
+    now; a naive time is UTC). Never raises for a bad PDF."""
+    if validation_time is not None and validation_time.tzinfo is None:
+        validation_time = validation_time.replace(tzinfo=UTC)
+    report = VerificationReport(
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        signatures=[],
+        errors=[],
+        validation_time=validation_time or datetime.now(UTC),
+    )
     try:
         roots = _trust_roots(trust_roots)
     except (OSError, ValueError) as exc:
@@ -559,18 +693,44 @@ def verify_pdf(data: bytes, trust_roots: Sequence[Path | asn1_x509.Certificate] 
     has_revinfo = dss is not None and bool(dss.crls or dss.ocsps)
     has_ltv_data = has_revinfo or (dss is not None and bool(dss.certs))
 
-    def vc_factory() -> ValidationContext:
+    def vc_factory(moment: datetime | None = None, last_timestamp: bool = False) -> ValidationContext:
         kwargs: dict[str, Any] = {
             "trust_roots": roots,
             "allow_fetching": False,
             "revocation_mode": "soft-fail",
         }
+        if moment is not None:
+            kwargs["moment"] = moment
+        elif validation_time is not None:
+            kwargs["moment"] = validation_time
+        if last_timestamp:
+            kwargs.pop("revocation_mode")
+            kwargs["revinfo_policy"] = _ANY_AGE
         if dss is not None:
             return dss.as_validation_context(kwargs)
         return ValidationContext(**kwargs)
 
     for sig in signatures:
-        report.signatures.append(_verify_one(sig, vc_factory, doc_timestamps, has_ltv_data, has_revinfo))
-    for ts in doc_timestamps:
-        report.timestamps.append(_verify_timestamp(ts, vc_factory))
+        report.signatures.append(
+            _verify_one(sig, vc_factory, doc_timestamps, has_ltv_data, has_revinfo, roots, validation_time)
+        )
+    ordered = sorted(doc_timestamps, key=lambda t: t.signed_revision)
+    for n, ts in enumerate(ordered):
+        moment = _timestamp_time(ordered[n + 1]) if n + 1 < len(ordered) else None
+        ts_report = _verify_timestamp(ts, vc_factory, moment)
+        made = ts_report.timestamp_time
+        stale = made is not None and report.validation_time - made > timedelta(days=30)  # type: ignore[operator]
+        if moment is None and ts_report.passed and stale:
+            ts_report.warnings.append(
+                f"the revocation data of the last timestamp's TSA dates from that timestamp ({_iso(made)}): "
+                "nothing newer can be had offline"
+            )
+        report.timestamps.append(ts_report)
     return report
+
+
+def _timestamp_time(ts: EmbeddedPdfSignature) -> datetime | None:
+    try:
+        return ts.signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+    except Exception:  # noqa: BLE001 (an unreadable token is reported by its own check)
+        return None
