@@ -30,6 +30,7 @@ import psycopg  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from pipelines.model import DocumentResult, Field, PageText, Status  # noqa: E402
+from sohoa.samples.people import full_name  # noqa: E402
 from storage import repository as repo  # noqa: E402
 from storage.db.database import Database  # noqa: E402
 from storage.db.fold import fold  # noqa: E402
@@ -37,82 +38,6 @@ from storage.lookup import lookup_person  # noqa: E402
 from storage.people import link_document, name_key  # noqa: E402
 from storage.search import search  # noqa: E402
 
-SURNAMES = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Hoàng",
-    "Huỳnh",
-    "Phan",
-    "Vũ",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-    "Dương",
-    "Lý",
-]
-MIDDLE = [
-    "Văn",
-    "Thị",
-    "Hữu",
-    "Đức",
-    "Minh",
-    "Ngọc",
-    "Thanh",
-    "Quốc",
-    "Xuân",
-    "Thu",
-    "Hồng",
-    "Gia",
-    "Bảo",
-    "Anh",
-    "Kim",
-]
-GIVEN = [
-    "Ánh",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Đức",
-    "Giang",
-    "Hà",
-    "Hải",
-    "Hạnh",
-    "Hiếu",
-    "Hoa",
-    "Hùng",
-    "Hương",
-    "Khánh",
-    "Lan",
-    "Linh",
-    "Long",
-    "Mai",
-    "Minh",
-    "Nam",
-    "Nga",
-    "Ngọc",
-    "Phúc",
-    "Phương",
-    "Quân",
-    "Quang",
-    "Sơn",
-    "Tâm",
-    "Thảo",
-    "Thắng",
-    "Thủy",
-    "Trang",
-    "Trung",
-    "Tuấn",
-    "Uyên",
-    "Vân",
-    "Việt",
-    "Xuân",
-    "Yến",
-]
 PLACES = [
     "Hà Nội",
     "Hải Phòng",
@@ -133,7 +58,7 @@ def _pid(n: int) -> str:
 
 
 def _person(rng: random.Random, n: int) -> tuple[str, str, str, str]:
-    name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+    name = full_name(rng, rng.choice(("male", "female")))
     dob = f"{rng.randint(1940, 2010)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     return _pid(n), name, dob, rng.choice(PLACES)
 
@@ -257,7 +182,7 @@ def bench_search(db: Database, persons: int, n: int) -> tuple[list[float], list[
     name_times, id_times, empty = [], [], 0
     for _ in range(n):
         pid = _pid(rng.randrange(persons))
-        folded = fold(f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}")  # typed plainly
+        folded = fold(full_name(rng, rng.choice(("male", "female"))))  # typed plainly
         for query, sink in ((folded, name_times), (pid, id_times)):
             t = time.perf_counter()
             with db.session(readonly=True) as s:

@@ -20,7 +20,14 @@ from prefect.cache_policies import NO_CACHE
 from extractors.classify import classify
 from extractors.fields import extract_fields
 from flows.runtime import Runtime, get_runtime
-from pipelines.errors import BadInputError, NotFoundError, QuarantineError, SohoaError, StorageError
+from pipelines.errors import (
+    BadInputError,
+    IntegrityError,
+    NotFoundError,
+    QuarantineError,
+    SohoaError,
+    StorageError,
+)
 from pipelines.identity import document_id, sha256_hex
 from pipelines.logs import get_logger, log_context
 from pipelines.model import (
@@ -369,6 +376,25 @@ def package_dossier(rt: Runtime, info: DossierInfo) -> dict[str, Any] | None:
         "sha256": rec.sha256,
         "documents": len(rec.document_ids),
     }
+
+
+def fetch_signed(rt: Runtime, doc_id: str) -> tuple[DocumentResult, bytes]:
+    """The archived, signed PDF of a document, checked against its database record (download, web)."""
+    with rt.db.session(readonly=True) as s:
+        result = repo.load_result(s, doc_id)
+    if result is None:
+        raise NotFoundError(f"no document with id {doc_id}")
+    if result.status != Status.ARCHIVED or result.archive is None:
+        raise NotFoundError(f"document {doc_id} is not archived yet (status: {result.status})")
+    a = result.archive
+    data = rt.store.get(a.bucket, a.key, a.version_id)
+    got = sha256_hex(data)
+    if got != a.sha256:
+        raise IntegrityError(
+            f"the archived bytes of {doc_id} do not match the database record (expected SHA-256 {a.sha256}, "
+            f"got {got}): report this to the archive administrator"
+        )
+    return result, data
 
 
 def approve(rt: Runtime, doc_id: str, *, approved_by: str) -> DocumentResult:

@@ -182,25 +182,11 @@ def cmd_ocr(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_download(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.errors import IntegrityError, NotFoundError
-    from pipelines.identity import sha256_hex
-    from pipelines.model import Status
-    from storage import repository as repo
+    from flows.document import fetch_signed
 
     rt = _runtime(settings)
-    with rt.db.session() as s:
-        result = repo.load_result(s, args.document_id)
-    if result is None:
-        raise NotFoundError(f"no document with id {args.document_id}")
-    if result.status != Status.ARCHIVED or result.archive is None:
-        raise NotFoundError(f"document {args.document_id} is not archived yet (status: {result.status})")
+    result, data = fetch_signed(rt, args.document_id)
     a = result.archive
-    data = rt.store.get(a.bucket, a.key, a.version_id)
-    if sha256_hex(data) != a.sha256:
-        raise IntegrityError(
-            f"the archived bytes of {args.document_id} do not match the database record "
-            f"(expected SHA-256 {a.sha256}, got {sha256_hex(data)}): report this to the archive administrator"
-        )
     out = Path(args.output)
     out.write_bytes(data)
     print(
@@ -218,7 +204,7 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     data = path.read_bytes()
     trust = [Path(t) for t in args.trust] or _default_trust(settings)
-    report = verify_pdf(data, trust)
+    report = verify_pdf(data, trust, validation_time=args.at)
     report.archive_match = _archive_match(settings, report.file_sha256)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -319,6 +305,15 @@ def _fmt_status(st: dict, settings: Settings) -> str:
     return f"object store: local SeaweedFS {state} (pid {st.get('pid')}, {st.get('endpoint')}, data {st.get('data_dir')})"
 
 
+def _aware_datetime(text: str):
+    from datetime import datetime
+
+    from pipelines.report import VN_TZ
+
+    dt = datetime.fromisoformat(text)
+    return dt if dt.tzinfo else dt.replace(tzinfo=VN_TZ)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sohoa", description="Digitise, sign and archive Vietnamese dossiers.")
     p.add_argument("-v", "--verbose", action="store_true", help="also print the structured log to stderr")
@@ -357,6 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--trust", action="append", default=[], help="a trust anchor (PEM); may be repeated")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--at", type=_aware_datetime, help="validate as of this ISO 8601 time (default: now)")
     s.set_defaults(func=cmd_verify)
 
     s = sub.add_parser("approve", help="approve a document waiting for review: sign and archive it")

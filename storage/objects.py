@@ -44,6 +44,7 @@ from minio.versioningconfig import VersioningConfig
 from urllib3.util import Retry, Timeout
 
 from pipelines.errors import ConfigurationError, NotFoundError, StorageError
+from pipelines.identity import sha256_hex
 from pipelines.logs import get_logger
 from pipelines.model import ArchiveRecord, StoredObject
 from sohoa.settings import Settings
@@ -120,10 +121,6 @@ class Buckets:
     originals: str = "sohoa-originals"
     derived: str = "sohoa-derived"
     archive: str = "sohoa-archive"
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def encode_meta(value: str) -> str:

@@ -51,6 +51,15 @@ def cmd_package(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_renew(args: argparse.Namespace, settings: Settings) -> int:
+    from flows.maintenance import renew_timestamps
+    from sohoa.cli import _runtime
+
+    out = renew_timestamps(_runtime(settings), horizon_days=args.horizon_days, limit=args.limit)
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+    return 1 if out["failed"] else 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("fixity", help="re-read archived objects and compare their SHA-256 with the records")
     s.add_argument("--limit", type=int, help="check at most N objects (least recently checked first)")
@@ -59,6 +68,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("reconcile", help="find objects without records and records without objects")
     s.add_argument("--repair", action="store_true", help="repair what can be repaired safely")
     s.set_defaults(func=cmd_reconcile)
+
+    s = sub.add_parser("archive", help="archive maintenance")
+    archive_sub = s.add_subparsers(dest="archive_command", required=True)
+    r = archive_sub.add_parser(
+        "renew-timestamps", help="re-timestamp signed copies whose TSA certificate nears expiry"
+    )
+    r.add_argument("--horizon-days", type=int, default=365)
+    r.add_argument("--limit", type=int)
+    r.set_defaults(func=cmd_renew)
 
     s = sub.add_parser("package", help="(re)build the archive package (BagIt) of a dossier")
     s.add_argument("dossier_code")

@@ -19,7 +19,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from prefect import serve
 
     from flows.ingest import ingest_batch
-    from flows.maintenance import fixity_flow
+    from flows.maintenance import fixity_flow, renew_flow
     from sohoa.cli import _runtime, _say_defaults
 
     _runtime(settings)
@@ -35,6 +35,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         ingest_batch.to_deployment(name="ingest"),
         fixity_flow.to_deployment(name="fixity", cron=args.fixity_cron, concurrency_limit=1),
     ]
+    if settings.tsa_url:
+        deployments.append(renew_flow.to_deployment(name="renew", cron=args.renew_cron, concurrency_limit=1))
     print(
         "sohoa serve: deployments ingest-batch/ingest (on demand) and fixity-check/fixity "
         f"(cron {args.fixity_cron!r}); Ctrl-C to stop",
@@ -51,5 +53,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--settle", type=float, default=10.0, help="hot folder: seconds without change (default 10)"
     )
     s.add_argument("--fixity-cron", default="0 2 * * *", help="when to check fixity (cron, server time zone)")
+    s.add_argument("--renew-cron", default="0 3 * * 0", help="with a TSA: when to renew timestamps (cron)")
     s.add_argument("--limit", type=int, default=2, help="flow runs at once on this machine (default 2)")
     s.set_defaults(func=cmd_serve)

@@ -239,21 +239,10 @@ def decide(rt: Runtime, doc_id: str, action: str, *, actor: str, reason: str) ->
 
 def signed_pdf(rt: Runtime, doc_id: str) -> tuple[str, bytes]:
     """The archived, signed PDF, checked against the database record. Returns (file name, bytes)."""
-    from storage.objects import sha256_hex
+    from flows.document import fetch_signed
 
-    with rt.db.session(readonly=True) as s:
-        result = repo.load_result(s, doc_id)
-    if result is None:
-        raise NotFoundError(f"no document with id {doc_id}")
-    if result.status != Status.ARCHIVED or result.archive is None:
-        raise NotFoundError(f"document {doc_id} is not archived yet (status: {result.status})")
-    a = result.archive
-    data = rt.store.get(a.bucket, a.key, a.version_id)
-    if sha256_hex(data) != a.sha256:
-        from pipelines.errors import IntegrityError
-
-        raise IntegrityError(f"the archived bytes of {doc_id} do not match the database record")
-    return a.key.rsplit("/", 1)[-1], data
+    result, data = fetch_signed(rt, doc_id)
+    return result.archive.key.rsplit("/", 1)[-1], data
 
 
 # ------------------------------------------------------------------------------------------------ upload

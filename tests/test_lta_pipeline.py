@@ -1,0 +1,63 @@
+"""Production-like signing through the whole pipeline: the agency's PKCS#12 key, an RFC 3161 TSA and
+OCSP/CRL served on 127.0.0.1 (certomancer), PAdES-BASELINE-LTA by default, then timestamp renewal."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from flows.document import fetch_signed
+from flows.maintenance import renew_timestamps
+from flows.runtime import Runtime, set_runtime
+from signing.verify import verify_pdf
+from sohoa.samples import generate_demo
+from tests.helpers import byte_range_verify, make_settings
+
+
+@pytest.mark.slow
+def test_lta_signing_and_renewal(tmp_path, seaweed, prefect_api, test_pki, tsa_url):
+    from flows.ingest import ingest_batch
+
+    docs = generate_demo(tmp_path / "samples", seed=9)
+    born_digital = next(d for d in docs if d.born_digital)
+    source = tmp_path / "in" / "HS-LTA"
+    source.mkdir(parents=True)
+    shutil.copy(tmp_path / "samples" / born_digital.rel, source / "giay.pdf")
+    settings = make_settings(tmp_path, seaweed, f"sqlite:///{tmp_path / 'lta.db'}").model_copy(
+        update={
+            "signing_pkcs12": test_pki.p12_path,
+            "signing_pkcs12_password": test_pki.p12_password.decode(),
+            "tsa_url": tsa_url,
+            "trust_anchors": [test_pki.root_pem],
+        }
+    )
+    rt = Runtime.open(settings)
+    set_runtime(rt)
+    try:
+        report = ingest_batch(source=str(tmp_path / "in"), report_path=None, progress=False)
+        [d] = report["documents"]
+        if d["status"] == "review":
+            from flows.document import approve
+
+            approve(rt, d["id"], approved_by="kiểm thử")
+        result, pdf = fetch_signed(rt, d["id"])
+        assert result.signature.level == "PAdES-BASELINE-LTA"
+        byte_range_verify(pdf, tmp_path, whole_file=False)
+        v = verify_pdf(pdf, [test_pki.root_pem])
+        assert v.passed, v.to_text()
+        assert v.signatures[0].level == "PAdES-BASELINE-LTA"
+
+        # Renewal: a fresh document timestamp, a new locked version, the record follows it.
+        out = renew_timestamps(rt, horizon_days=100_000)
+        assert out == {"checked": 1, "renewed": 1, "failed": []}
+        renewed_result, renewed = fetch_signed(rt, d["id"])
+        assert renewed_result.archive.version_id != result.archive.version_id
+        assert renewed[: len(pdf)] == pdf and len(renewed) > len(pdf)  # an incremental update
+        v2 = verify_pdf(renewed, [test_pki.root_pem])
+        assert v2.passed, v2.to_text()
+        assert len(v2.timestamps) >= 2
+        versions = rt.store.versions(result.archive.bucket, result.archive.key)
+        assert len(versions) == 2  # the first signed version stays, locked
+    finally:
+        set_runtime(None)
