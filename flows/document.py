@@ -256,9 +256,11 @@ def process_document(job: DocumentJob, wait: bool = True) -> DocumentResult | No
             done.source = file.rel
             return done
         log.info("claimed by %s", rt.worker_id)
+        rt.hold(doc_id)
         try:
             return run_stages(rt, job, result, data)
         finally:
+            rt.let_go(doc_id)
             with rt.db.session() as s:
                 claims.release(s, doc_id, worker=rt.worker_id)
 

@@ -3,14 +3,12 @@ settings. Kept out of task parameters: Prefect only sees plain values."""
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sohoa.settings import Settings, get_settings
+from storage import claims
 from storage.db.database import Database
 from storage.objects import ObjectStore, object_store_from_settings
 
@@ -24,9 +22,36 @@ class Runtime:
     _signer: object | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     sign_lock: threading.Lock = field(default_factory=threading.Lock)  # one signature at a time per process
-    worker_id: str = field(
-        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-    )
+    worker_id: str = field(default_factory=claims.worker_id)
+    claimed: set[str] = field(default_factory=set)  # documents this worker holds (renewed by the heartbeat)
+    _heartbeat: threading.Thread | None = None
+    _stopping: threading.Event = field(default_factory=threading.Event)
+
+    def hold(self, doc_id: str) -> None:
+        with self._lock:
+            self.claimed.add(doc_id)
+            if self._heartbeat is None:
+                self._heartbeat = threading.Thread(target=self._beat, name="claims-heartbeat", daemon=True)
+                self._heartbeat.start()
+
+    def let_go(self, doc_id: str) -> None:
+        with self._lock:
+            self.claimed.discard(doc_id)
+
+    def _beat(self) -> None:
+        """Renew this worker's leases every third of the lease, so that only a dead worker loses them."""
+        interval = max(1.0, self.settings.claim_lease_seconds / 3)
+        while not self._stopping.wait(interval):
+            with self._lock:
+                ids = list(self.claimed)
+            if ids:
+                try:
+                    with self.db.session() as s:
+                        claims.renew(
+                            s, ids, worker=self.worker_id, lease_seconds=self.settings.claim_lease_seconds
+                        )
+                except Exception:  # noqa: BLE001 - a missed beat is retried at the next one
+                    pass
 
     @property
     def scorer(self):  # -> extractors.model.LearnedScorer | None
@@ -63,6 +88,7 @@ class Runtime:
             return self._signer
 
     def close(self) -> None:
+        self._stopping.set()
         self.pool.shutdown(wait=True)
         self.db.dispose()
 

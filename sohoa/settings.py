@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     ocr_lang: str = "vie"
     workers: int = max(1, os.cpu_count() or 1)
     review_threshold: float = 0.80  # below this a type or field sends the document to review
-    claim_lease_seconds: float = 1800  # a worker that dies frees its documents after this long
+    claim_lease_seconds: float = 120  # a worker that dies (on another host) frees its documents after this
 
     @property
     def db_url(self) -> str:

@@ -7,6 +7,10 @@ Python followed by a write.
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -22,9 +26,31 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def worker_id() -> str:
+    """``host:pid:nonce`` — the host and pid let a restarted worker see that a claim's holder is dead."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def _dead_on_this_host(holder: str | None) -> bool:
+    if not holder:
+        return False
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def claim(s: Session, doc_id: str, *, worker: str, source: str, sha256: str, lease_seconds: float) -> bool:
     """True if ``worker`` now holds the document: it was unknown, or not finished and its lease is free,
-    expired or already ours. False if another worker holds it or it is finished."""
+    expired, already ours, or held by a process of this host that has died (taken over at once).
+    False if a live worker holds it or it is finished."""
     now = _now()
     until = now + timedelta(seconds=lease_seconds)
     dialect = s.get_bind().dialect.name
@@ -59,7 +85,32 @@ def claim(s: Session, doc_id: str, *, worker: str, source: str, sha256: str, lea
         .values(claimed_by=worker, claimed_until=until)
         .execution_options(synchronize_session=False)
     )
+    if res.rowcount == 1:
+        return True
+    _, held_by, _ = holder(s, doc_id)
+    if not _dead_on_this_host(held_by):
+        return False
+    res = s.execute(  # compare-and-swap: only if the dead process still holds it
+        sa.update(Document)
+        .where(Document.id == doc_id, Document.status.not_in(FINAL), Document.claimed_by == held_by)
+        .values(claimed_by=worker, claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
     return res.rowcount == 1
+
+
+def renew(s: Session, doc_ids: Iterable[str], *, worker: str, lease_seconds: float) -> int:
+    """Extend this worker's leases (the heartbeat of a live worker); returns how many were extended."""
+    ids = list(doc_ids)
+    if not ids:
+        return 0
+    res = s.execute(
+        sa.update(Document)
+        .where(Document.id.in_(ids), Document.claimed_by == worker)
+        .values(claimed_until=_now() + timedelta(seconds=lease_seconds))
+        .execution_options(synchronize_session=False)
+    )
+    return res.rowcount
 
 
 def release(s: Session, doc_id: str, *, worker: str) -> None:

@@ -350,6 +350,9 @@ class ObjectStore:
             return self._multipart(bucket, key, source, size, digest, content_type, metadata, retention)
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
         headers = {**metadata, "x-amz-checksum-sha256": _b64(bytes.fromhex(digest))}
+        # One PUT: left to itself minio-py splits anything over 5 MiB into parts, and a whole-object
+        # checksum header on a multipart upload is refused (InvalidRequest). Larger files go through
+        # _multipart with a checksum per part.
         res = self.client.put_object(
             bucket,
             key,
@@ -358,6 +361,7 @@ class ObjectStore:
             content_type=content_type,
             metadata=headers,
             retention=retention,
+            part_size=max(size, MIN_PART_SIZE),
         )
         return res.version_id
 

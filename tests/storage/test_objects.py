@@ -30,6 +30,15 @@ def test_put_original_is_idempotent(object_store: ObjectStore) -> None:
     assert object_store.get(first.bucket, first.key, first.version_id) == data
 
 
+@pytest.mark.parametrize("mib", [5.5, 7])
+def test_originals_between_5_mib_and_the_multipart_threshold(object_store: ObjectStore, mib: float) -> None:
+    """A scan of a few MiB (a multi-page TIFF) goes up in one checked PUT, stored exactly once."""
+    data = (b"Gi\xe1\xba\xa5y ch\xe1\xbb\xa9ng nh\xe1\xba\xadn " * 70_000)[: int(mib * 1024 * 1024)]
+    stored = object_store.put_original(data, _sha(data), filename="giay-chung-nhan-qsdd.tif")
+    assert object_store.put_original(data, _sha(data), filename="giay-chung-nhan-qsdd.tif") == stored
+    assert object_store.get(stored.bucket, stored.key, stored.version_id) == data
+
+
 def test_put_original_refuses_a_wrong_checksum(object_store: ObjectStore) -> None:
     with pytest.raises(StorageError, match="SHA-256"):
         object_store.put_original(b"abc", "0" * 64, filename="x.pdf")
