@@ -370,9 +370,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_services)
 
-    from sohoa.commands import archive, data, quality, serve, web
+    from sohoa.commands import archive, capture, data, quality, serve, web
 
-    for module in (data, archive, quality, web, serve):
+    for module in (capture, data, archive, quality, web, serve):
         module.register(sub)
     return p
 
