@@ -31,6 +31,17 @@ def make_settings(tmp_path: Path, seaweed, db_url: str) -> Settings:
     )
 
 
+def der_prefix(padded: bytes) -> bytes:
+    """The DER object at the start of /Contents without its zero padding (by its length, not by stripping
+    zeros: a DER signature may well end with a zero byte)."""
+    assert padded[0] == 0x30, "not a DER SEQUENCE"
+    first = padded[1]
+    if first < 0x80:
+        return padded[: 2 + first]
+    n = first & 0x7F
+    return padded[: 2 + n + int.from_bytes(padded[2 : 2 + n], "big")]
+
+
 def byte_range_verify(pdf: bytes, workdir: Path, *, whole_file: bool = True) -> None:
     """The (first) signature's CMS, checked by openssl over exactly the signed byte ranges. ``whole_file``:
     it must cover the whole file (levels B and T; LT/LTA append validation data and timestamps)."""
@@ -39,7 +50,7 @@ def byte_range_verify(pdf: bytes, workdir: Path, *, whole_file: bool = True) -> 
     a, b, c, d = map(int, m.groups())
     assert a == 0 and (c + d == len(pdf) or not whole_file), "signature does not cover the whole file"
     contents = pdf[a + b : c].strip(b"<>")
-    (workdir / "sig.der").write_bytes(bytes.fromhex(contents.decode()).rstrip(b"\0"))
+    (workdir / "sig.der").write_bytes(der_prefix(bytes.fromhex(contents.decode())))
     (workdir / "signed.bin").write_bytes(pdf[a : a + b] + pdf[c : c + d])
     proc = subprocess.run(
         [

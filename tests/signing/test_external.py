@@ -17,6 +17,7 @@ from signing.external import RemoteSignRequest, remote_agency_key
 from signing.pades import PadesSigner
 from signing.verify import verify_pdf
 from tests.fixtures.pki import AGENCY_NAME, TestPki
+from tests.helpers import der_prefix
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def test_remote_signer_signs_lta(
     match = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", result.data)
     assert match is not None
     br = [int(x) for x in match.groups()]
-    der = bytes.fromhex(result.data[br[1] : br[2]].strip(b"<>").decode()).rstrip(b"\x00")
+    der = der_prefix(bytes.fromhex(result.data[br[1] : br[2]].strip(b"<>").decode()))
     (tmp_path / "sig.der").write_bytes(der)
     (tmp_path / "data.bin").write_bytes(result.data[: br[1]] + result.data[br[2] : br[2] + br[3]])
     cms = subprocess.run(

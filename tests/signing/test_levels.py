@@ -27,6 +27,7 @@ from signing.external import remote_agency_key
 from signing.pades import PadesSigner, SignedPdf, parse_level
 from signing.verify import verify_pdf
 from tests.fixtures.pki import AGENCY_NAME, TestPki
+from tests.helpers import der_prefix
 
 LEVELS = ("B", "T", "LT", "LTA")
 
@@ -49,7 +50,7 @@ def _byte_ranges(data: bytes) -> list[tuple[list[int], bytes]]:
     for match in re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data):
         br = [int(x) for x in match.groups()]
         hex_contents = data[br[0] + br[1] : br[2]].strip(b"<>")
-        out.append((br, bytes.fromhex(hex_contents.decode()).rstrip(b"\x00")))
+        out.append((br, der_prefix(bytes.fromhex(hex_contents.decode()))))
     return out
 
 

@@ -22,6 +22,7 @@ from signing.keys import AgencyKey
 from signing.pades import PadesSigner, SignedPdf
 from signing.verify import verify_pdf
 from tests.fixtures.pki import AGENCY_NAME, TestPki
+from tests.helpers import der_prefix
 
 VN = timezone(timedelta(hours=7))
 SIGNED_AT = datetime(2026, 11, 22, 11, 15, 4, tzinfo=VN)
@@ -49,7 +50,7 @@ def _byte_range_and_contents(data: bytes) -> tuple[list[int], bytes]:
     match = list(re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data))[-1]
     br = [int(x) for x in match.groups()]
     hex_contents = data[br[0] + br[1] : br[2]].strip(b"<>")
-    return br, bytes.fromhex(hex_contents.decode()).rstrip(b"\x00")
+    return br, der_prefix(bytes.fromhex(hex_contents.decode()))
 
 
 def test_signature_info(signed: SignedPdf) -> None:
