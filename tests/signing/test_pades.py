@@ -26,7 +26,9 @@ from tests.helpers import der_prefix
 
 VN = timezone(timedelta(hours=7))
 SIGNED_AT = datetime(2026, 11, 22, 11, 15, 4, tzinfo=VN)
-CORPUS = Path("/work/shared/corpora/pyhanko-pdfs")
+CORPUS = (
+    Path(__file__).resolve().parents[3] / "shared" / "corpora" / "pyhanko-pdfs"
+)  # shared/ beside the repo
 
 
 @pytest.fixture(scope="module")
@@ -209,6 +211,10 @@ def test_unsigned_file_has_no_signature(pdfa_bytes: bytes) -> None:
     report = verify_pdf(pdfa_bytes)
     assert not report.passed
     assert report.errors == ["no signature in this file"]
+
+
+def test_the_shared_corpus_is_there() -> None:
+    assert len(list(CORPUS.glob("*/*.pdf"))) >= 20, f"the real-world corpus is missing at {CORPUS}"
 
 
 @pytest.mark.parametrize("path", sorted((CORPUS / "coverage-anomalies").glob("*.pdf")), ids=lambda p: p.name)
