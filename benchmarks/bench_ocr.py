@@ -6,7 +6,7 @@ with the same number of parallel processes, in the same run (and OCRmyPDF when i
 
 Pages are generated with ``sohoa.samples`` (one file per page, as a scanning room delivers them): clean
 pages as 300 dpi PNG, degraded ones as the scanner's JPEG. Each path reads every page file once; the order
-raw, sohoa, raw is used and the two raw runs are averaged, so load from other processes hits both sides.
+raw, sohoa, sohoa without line recovery, raw is used and the two raw runs are averaged, so load from other processes hits both sides.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,8 @@ from pathlib import Path
 os.environ["OMP_THREAD_LIMIT"] = "1"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from extractors.ocr import read_page  # noqa: E402
+from extractors.pages import open_document  # noqa: E402
 from pipelines.read import read_pages  # noqa: E402
 from sohoa.samples import degrade_page, render_pages  # noqa: E402
 from sohoa.samples.content import sample_fields  # noqa: E402
@@ -73,6 +76,20 @@ def sohoa_path(pages: list[Path], workers: int) -> tuple[float, int]:
     return seconds, sum(len(page.pdf or b"") for doc in docs for page in doc)
 
 
+def sohoa_without_recovery(pages: list[Path], workers: int) -> float:
+    """sohoa's path with the re-reading of dropped lines switched off: what that step costs."""
+
+    def one(p: Path) -> None:
+        with open_document(p.read_bytes(), p.name) as doc:
+            for page in doc.pages():
+                read_page(page, recover=False)
+
+    t = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, pages))
+    return time.perf_counter() - t
+
+
 def ocrmypdf_path(pages: list[Path], workers: int, outdir: Path) -> float | None:
     exe = shutil.which("ocrmypdf") or str(Path(sys.executable).with_name("ocrmypdf"))
     if not Path(exe).exists() and not shutil.which(exe):
@@ -94,21 +111,51 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=20)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--level", default="clean", choices=["clean", "scan", "hard"])
+    ap.add_argument(
+        "--rounds", type=int, default=1, help="repeat, rotating the order; the medians are compared"
+    )
     ap.add_argument("--ocrmypdf", action="store_true", help="also run OCRmyPDF as the peer")
     a = ap.parse_args()
+    times: dict[str, list[float]] = {"raw": [], "sohoa": [], "plain": []}
+    pdf_bytes = 0
     with tempfile.TemporaryDirectory() as td:
         folder = Path(td)
         pages = make_pages(folder, a.pages, a.level)
         input_bytes = sum(p.stat().st_size for p in pages)
-        raw1 = raw_tesseract(pages, a.workers, folder)
-        ours, pdf_bytes = sohoa_path(pages, a.workers)
-        raw2 = raw_tesseract(pages, a.workers, folder)
+
+        def run_ours() -> None:
+            nonlocal pdf_bytes
+            seconds, pdf_bytes = sohoa_path(pages, a.workers)
+            times["sohoa"].append(seconds)
+
+        paths = {
+            "raw": lambda: times["raw"].append(raw_tesseract(pages, a.workers, folder)),
+            "sohoa": run_ours,
+            "plain": lambda: times["plain"].append(sohoa_without_recovery(pages, a.workers)),
+        }
+        order = ["raw", "sohoa", "plain"]
+        for r in range(a.rounds):
+            for name in order[r % 3 :] + order[: r % 3]:
+                paths[name]()
+        paths["raw"]()  # raw first and last: load from other processes hits both sides
         peer = ocrmypdf_path(pages, a.workers, folder) if a.ocrmypdf else None
-    raw = (raw1 + raw2) / 2
+    raw, ours, plain = (statistics.median(times[k]) for k in ("raw", "sohoa", "plain"))
     ppm_raw, ppm_ours = a.pages / raw * 60, a.pages / ours * 60
-    print(f"pages={a.pages} workers={a.workers} level={a.level}")
-    print(f"raw tesseract: {raw:.1f} s ({raw1:.1f} / {raw2:.1f})  {ppm_raw:.1f} pages/min")
-    print(f"sohoa OCR:     {ours:.1f} s  {ppm_ours:.1f} pages/min  ratio {ppm_ours / ppm_raw:.2f}x")
+
+    def runs(key: str) -> str:
+        return " / ".join(f"{t:.1f}" for t in times[key])
+
+    print(
+        f"pages={a.pages} workers={a.workers} level={a.level} rounds={a.rounds} (medians; every run in brackets)"
+    )
+    print(f"raw tesseract: {raw:.1f} s ({runs('raw')})  {ppm_raw:.1f} pages/min")
+    print(
+        f"sohoa OCR:     {ours:.1f} s ({runs('sohoa')})  {ppm_ours:.1f} pages/min  ratio {ppm_ours / ppm_raw:.2f}x"
+    )
+    print(
+        f"sohoa without line recovery: {plain:.1f} s ({runs('plain')})  {a.pages / plain * 60:.1f} pages/min  "
+        f"ratio {raw / plain:.2f}x (recovery costs {ours / plain:.2f}x the time)"
+    )
     print(f"page PDFs: {pdf_bytes / input_bytes:.2f}x the input bytes ({pdf_bytes} / {input_bytes})")
     if peer is not None:
         ppm_peer = a.pages / peer * 60

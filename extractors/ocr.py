@@ -5,6 +5,13 @@ other image is stored losslessly (Flate). So the page goes to Tesseract as the s
 preparation left it untouched, as a fresh JPEG (quality ``JPEG_QUALITY``) when the scan was lossy anyway, and
 as PNG otherwise: a JPEG scan never becomes a PNG several times its size.
 
+Tesseract's page layout (psm 3, measured best on these forms: psm 4 and 6 lose more, 11/12 far more) now and
+then drops a whole line, a lone page number or a line ending in a dot leader. ``ocr_page`` then finds the ink
+no word covers (``extractors.img_missed_lines``) and reads just those strips as single lines (psm 7), all in
+ONE extra Tesseract run, only on pages that need it; their invisible text is laid over the page PDF at
+the strip's place (pikepdf), the archive image is untouched. Lines that are not text (a dark scanner edge,
+seal or scribble read as symbols with low confidence) are left out of the words (``drop_noise_lines``).
+
 Orientation costs nothing on upright pages: OSD runs only when the first reading is poor
 (``needs_orientation_check``), then the page is turned and read again.
 
@@ -17,15 +24,19 @@ directory per call).
 
 from __future__ import annotations
 
+import io
 import os
 import statistics
 import tempfile
 import unicodedata
 from pathlib import Path
 
+import numpy as np
+import pikepdf
 from PIL import Image
 from pytesseract import pytesseract as tesseract
 
+from extractors.img_missed_lines import missed_lines, trailing_dots
 from extractors.img_modes import to_rgb_or_l
 from extractors.img_orientation import rotate_clockwise
 from extractors.pages import PageInput, open_document
@@ -39,6 +50,12 @@ OCR_TIMEOUT_S = 600  # a stuck Tesseract is killed; a dense A4 page takes a few 
 JPEG_QUALITY = 90  # re-encoding a lossy scan that had to be turned: close to scanners' own settings
 ORIENTATION_CHECK_CONFIDENCE = 0.7  # measured: upright pages 0.85-0.97 (hard scans ~0.8), upside down < 0.5
 ORIENTATION_CHECK_MIN_WORDS = 5
+NOISE_LINE_CONFIDENCE = (
+    0.6  # a line less sure than this AND mostly symbols is a scanner edge, seal or scribble
+)
+NOISE_LINE_TEXT_SHARE = 0.75  # letters and digits among its characters (dot leaders not counted)
+DOT_LEADER_CONFIDENCE = 0.9  # dots counted on the page, not guessed by Tesseract
+RECOVERED_MIN_CONFIDENCE = 0.6  # a dropped text line reads at 0.75-0.95; seals and scribbles below 0.5
 
 
 def ocr_page(
@@ -49,11 +66,13 @@ def ocr_page(
     lang: str = "vie",
     original: bytes | None = None,
     lossy: bool = False,
+    recover: bool = True,
 ) -> PageText:
     """Recognise one page image. ``PageText.pdf`` is a one-page PDF: the image (colour kept) + invisible text.
 
     ``original``: the file's JPEG or PNG bytes of exactly this image (a JPEG is embedded unchanged); ``lossy``: the scan was
-    JPEG-compressed, so a JPEG copy is good enough for the archive.
+    JPEG-compressed, so a JPEG copy is good enough for the archive. ``recover``: read again the lines the page
+    layout dropped (``extractors.img_missed_lines``), their words added to ``words`` and to the PDF's text.
     """
     page = to_rgb_or_l(image)
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as work:
@@ -70,7 +89,10 @@ def ocr_page(
         _run_tesseract(source, base, lang=lang, dpi=dpi, index=index)
         pdf = base.with_suffix(".pdf").read_bytes()
         tsv = base.with_suffix(".tsv").read_text(encoding="utf-8", errors="replace")
-    words = parse_tsv(tsv)
+        words = parse_tsv(tsv)
+        if recover:
+            words, pdf = _recover_missed_lines(page, dpi, words, pdf, Path(work), lang=lang, index=index)
+        words = add_trailing_dots(page, dpi, drop_noise_lines(words))
     return PageText(
         index=index,
         width=page.width,
@@ -84,17 +106,20 @@ def ocr_page(
     )
 
 
-def read_page(page: PageInput, lang: str = "vie", *, orientation: bool = True) -> PageText:
+def read_page(
+    page: PageInput, lang: str = "vie", *, orientation: bool = True, recover: bool = True
+) -> PageText:
     """The text of one page as ``ingest`` gets it: the text layer, or prepare + OCR (notes, blank set).
 
     ``orientation``: when the first reading is poor, ask OSD whether the page is turned and read it again.
+    ``recover``: read again the lines Tesseract's page layout dropped (see ``ocr_page``).
     """
     if page.text_page is not None:
         return page.text_page
     if page.image is None:
         raise ValueError(f"page {page.index + 1} has neither an image nor a text layer")
     prepared = prepare_page(page.image, page.dpi)
-    text = _ocr_prepared(prepared, page, lang)
+    text = _ocr_prepared(prepared, page, lang, recover)
     if orientation and not prepared.blank and needs_orientation_check(text):
         retry = PreparedPage(image=prepared.image, dpi=prepared.dpi, notes=list(prepared.notes))
         retry.changed = prepared.changed
@@ -102,7 +127,7 @@ def read_page(page: PageInput, lang: str = "vie", *, orientation: bool = True) -
             retry.image = rotate_clockwise(retry.image, 180)
             retry.notes.append("rotated 180 (read better that way)")
             retry.changed = True
-        second = _ocr_prepared(retry, page, lang)
+        second = _ocr_prepared(retry, page, lang, recover)
         if second.mean_confidence > text.mean_confidence:
             prepared, text = retry, second
     text.blank = prepared.blank
@@ -119,10 +144,16 @@ def needs_orientation_check(text: PageText) -> bool:
     )
 
 
-def _ocr_prepared(prepared: PreparedPage, page: PageInput, lang: str) -> PageText:
+def _ocr_prepared(prepared: PreparedPage, page: PageInput, lang: str, recover: bool = True) -> PageText:
     original = page.original if not prepared.changed else None
     return ocr_page(
-        prepared.image, index=page.index, dpi=prepared.dpi, lang=lang, original=original, lossy=page.lossy
+        prepared.image,
+        index=page.index,
+        dpi=prepared.dpi,
+        lang=lang,
+        original=original,
+        lossy=page.lossy,
+        recover=recover,
     )
 
 
@@ -159,6 +190,68 @@ def parse_tsv(tsv: str) -> list[Word]:
     return words
 
 
+def drop_noise_lines(words: list[Word]) -> list[Word]:
+    """Leave out lines that are not text: unsure (< ``NOISE_LINE_CONFIDENCE``) and mostly symbols.
+
+    A dark scanner edge, a seal or a signature reads as "—==—.ccoa,g eKeKNN" or "@ØW% @WW"; a real line
+    of Vietnamese is mostly letters and digits even when Tesseract is unsure of it. Dots do not count either
+    way (a dot leader is printed text). The remaining lines are numbered again 0, 1, 2, ... in the same order.
+    """
+    lines: dict[int, list[Word]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w)
+    noise: set[int] = set()
+    for number, line in lines.items():
+        text = "".join(w.text for w in line).replace(".", "").replace("…", "")
+        share = sum(ch.isalnum() for ch in text) / len(text) if text else 0.0
+        if (
+            statistics.fmean(w.confidence for w in line) < NOISE_LINE_CONFIDENCE
+            and share < NOISE_LINE_TEXT_SHARE
+        ):
+            noise.add(number)
+    if not noise:
+        return words
+    renumber = {n: i for i, n in enumerate(sorted(set(lines) - noise))}
+    kept = [w for w in words if w.line not in noise]
+    for w in kept:
+        w.line = renumber[w.line]
+    return kept
+
+
+def add_trailing_dots(page: Image.Image, dpi: int, words: list[Word]) -> list[Word]:
+    """Give back the dot leader Tesseract cut off a line ("Huế" for "Huế ........"), as a word of dots.
+
+    Dots are counted on the page (``extractors.img_missed_lines.trailing_dots``); the words are returned
+    in the same order, the dots after the last word of their line.
+    """
+    grey = np.asarray(page.convert("L"))
+    lines: dict[int, list[Word]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w)
+    out: list[Word] = []
+    for number, line in lines.items():
+        out.extend(line)
+        box = (
+            min(w.bbox[0] for w in line),
+            min(w.bbox[1] for w in line),
+            max(w.bbox[2] for w in line),
+            max(w.bbox[3] for w in line),
+        )
+        dots, right = trailing_dots(grey, dpi, box)
+        if dots:
+            last = max(line, key=lambda w: w.bbox[2])
+            out.append(
+                Word(
+                    text="." * dots,
+                    confidence=DOT_LEADER_CONFIDENCE,
+                    bbox=(last.bbox[2] + 1, last.bbox[1], right, last.bbox[3]),
+                    line=number,
+                    block=last.block,
+                )
+            )
+    return out
+
+
 def _text_of(words: list[Word]) -> str:
     lines: dict[int, list[str]] = {}
     for w in words:
@@ -166,14 +259,14 @@ def _text_of(words: list[Word]) -> str:
     return "\n".join(" ".join(ws) for _, ws in sorted(lines.items()))
 
 
-def _run_tesseract(source: Path, base: Path, *, lang: str, dpi: int, index: int) -> None:
+def _run_tesseract(source: Path, base: Path, *, lang: str, dpi: int, index: int, extra: str = "") -> None:
     try:
         tesseract.run_tesseract(
             str(source),
             str(base),
             extension="pdf tsv",
             lang=lang,
-            config=f"--dpi {dpi} -c tessedit_create_tsv=1",
+            config=f"--dpi {dpi} -c tessedit_create_tsv=1 {extra}".strip(),
             timeout=OCR_TIMEOUT_S,
         )
     except tesseract.TesseractNotFoundError as exc:
@@ -187,3 +280,109 @@ def _run_tesseract(source: Path, base: Path, *, lang: str, dpi: int, index: int)
         raise BadInputError(f"page {index + 1} could not be read by OCR: {message.strip()[:200]}") from exc
     except RuntimeError as exc:  # pytesseract's timeout
         raise BadInputError(f"page {index + 1}: OCR did not finish within {OCR_TIMEOUT_S} s") from exc
+
+
+def _recover_missed_lines(
+    page: Image.Image, dpi: int, words: list[Word], pdf: bytes, work: Path, *, lang: str, index: int
+) -> tuple[list[Word], bytes]:
+    """Read each line the page layout dropped as one text line (psm 7), all strips in ONE Tesseract run.
+
+    A strip's words are kept when Tesseract is fairly sure of them (a seal or a signature reads as
+    low-confidence symbols); they get line numbers in reading order and an invisible text overlay on the page.
+    """
+    strips = missed_lines(page, dpi, [w.bbox for w in words])
+    if not strips:
+        return words, pdf
+    grey = page.convert("L")
+    names = []
+    for i, strip in enumerate(strips):
+        name = work / f"strip{i:03d}.png"
+        grey.crop(strip.box).save(name, format="PNG", dpi=(dpi, dpi), compress_level=1)
+        names.append(str(name))
+    listing = work / "strips.txt"
+    listing.write_text("\n".join(names) + "\n", encoding="utf-8")
+    base = work / "strips"
+    _run_tesseract(listing, base, lang=lang, dpi=dpi, index=index, extra="--psm 7 -c textonly_pdf=1")
+    by_strip = _tsv_by_page(base.with_suffix(".tsv").read_text(encoding="utf-8", errors="replace"))
+    kept: list[tuple[int, list[Word]]] = []
+    for number, strip_words in sorted(by_strip.items()):
+        if not _trustworthy(strip_words):
+            continue
+        left, top = strips[number - 1].box[:2]
+        for w in strip_words:
+            x0, y0, x1, y1 = w.bbox
+            w.bbox = (x0 + left, y0 + top, x1 + left, y1 + top)
+        kept.append((number, strip_words))
+    if not kept:
+        return words, pdf
+    merged = _insert_lines(words, [ws for _, ws in kept])
+    return merged, _overlay_strips(
+        pdf, base.with_suffix(".pdf"), [(n, strips[n - 1].box) for n, _ in kept], dpi
+    )
+
+
+def _tsv_by_page(tsv: str) -> dict[int, list[Word]]:
+    pages: dict[int, list[str]] = {}
+    header = tsv.splitlines()[:1]
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) >= 12 and cols[0] == "5":
+            pages.setdefault(int(cols[1]), []).append(row)
+    return {n: parse_tsv("\n".join(header + rows)) for n, rows in pages.items()}
+
+
+def _trustworthy(words: list[Word]) -> bool:
+    if not words:
+        return False
+    text = "".join(w.text for w in words)
+    alnum = sum(ch.isalnum() for ch in text)
+    return (
+        statistics.fmean(w.confidence for w in words) >= RECOVERED_MIN_CONFIDENCE and alnum >= len(text) / 2
+    )
+
+
+def _insert_lines(words: list[Word], recovered: list[list[Word]]) -> list[Word]:
+    """All words with line numbers renumbered in reading order: a recovered line follows the last line
+    (in Tesseract's order) that starts above it and overlaps it horizontally, or the last line above it."""
+    lines: dict[int, list[Word]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w)
+    order: list[list[Word]] = [lines[n] for n in sorted(lines)]
+    for line in sorted(recovered, key=lambda ws: min(w.bbox[1] for w in ws)):
+        top = min(w.bbox[1] for w in line)
+        left, right = min(w.bbox[0] for w in line), max(w.bbox[2] for w in line)
+        above = [i for i, ws in enumerate(order) if min(w.bbox[1] for w in ws) < top]
+        overlapping = [
+            i
+            for i in above
+            if min(w.bbox[0] for w in order[i]) < right and max(w.bbox[2] for w in order[i]) > left
+        ]
+        at = (max(overlapping) if overlapping else max(above, default=-1)) + 1
+        block = order[at - 1][0].block if at > 0 else 0
+        for w in line:
+            w.block = block
+        order.insert(at, line)
+    out: list[Word] = []
+    for number, ws in enumerate(order):
+        for w in ws:
+            w.line = number
+            out.append(w)
+    return out
+
+
+def _overlay_strips(
+    pdf: bytes, strips_pdf: Path, placed: list[tuple[int, tuple[int, int, int, int]]], dpi: int
+) -> bytes:
+    """The page PDF with each strip's invisible text page laid over the strip's place on the page."""
+    points = 72.0 / dpi
+    with pikepdf.open(io.BytesIO(pdf)) as target, pikepdf.open(strips_pdf) as source:
+        page = target.pages[0]
+        height = float(page.mediabox[3])
+        for number, (left, top, right, bottom) in placed:
+            rect = pikepdf.Rectangle(
+                left * points, height - bottom * points, right * points, height - top * points
+            )
+            page.add_overlay(source.pages[number - 1], rect)
+        out = io.BytesIO()
+        target.save(out)
+        return out.getvalue()

@@ -1,10 +1,13 @@
 """End to end in headless Chromium (Debian's, driven by Playwright; no browser download): sign in, review,
-correct a field, approve as signer, see it archived, verify it as auditor. Saves docs/screenshots/*.png."""
+correct a field, approve as signer, see it archived, verify it as auditor. With SOHOA_SCREENSHOTS=1 it
+refreshes the README's docs/screenshots/*.png; otherwise the screenshots go to the test's tmp folder."""
 
 from __future__ import annotations
 
 import io
+import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +27,7 @@ ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+README_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -44,6 +47,13 @@ def server(web_app) -> Iterator[str]:  # noqa: ANN001
     finally:
         srv.should_exit = True
         thread.join(timeout=30)
+
+
+SHOTS = (
+    README_SHOTS
+    if os.environ.get("SOHOA_SCREENSHOTS") == "1"
+    else Path(tempfile.mkdtemp(prefix="sohoa-shots-"))
+)
 
 
 def _shot(page, name: str) -> None:  # noqa: ANN001
