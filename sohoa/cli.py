@@ -137,7 +137,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     print(f"  report:          {report_path}")
     if archived:
         d = archived[0]
-        print(f"  try:             sohoa download {d['id']} -o signed.pdf && sohoa verify signed.pdf")
+        exe = sys.argv[0] if sys.argv and sys.argv[0].endswith("sohoa") else "sohoa"
+        print(f"  try:             {exe} download {d['id']} -o signed.pdf && {exe} verify signed.pdf")
     # The demo includes documents meant for review; only failures are errors.
     return exit_status_from_report(report)
 
