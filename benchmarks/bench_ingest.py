@@ -84,6 +84,7 @@ def main() -> None:
     docs = generate_dataset(scans, n=a.docs, seed=a.seed, degrade="scan")
     (scans / "manifest.jsonl").unlink()
     mixed = generate_dataset(work / "mixed", n=a.overhead_docs * 7, seed=a.seed + 1, degrade="mixed")
+    (work / "mixed" / "manifest.jsonl").unlink()
     digital.mkdir()
     for d in [d for d in mixed if d.born_digital][: a.overhead_docs]:
         shutil.copy(work / "mixed" / d.rel, digital / Path(d.rel).name)
