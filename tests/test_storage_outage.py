@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 
 import pytest
 
 from flows.runtime import Runtime, set_runtime
 from sohoa.samples import generate_demo
-from sohoa.settings import Settings
 from storage import repository as repo
 from storage.seaweed import LocalSeaweed, find_free_port_block
+from tests.helpers import make_settings
 
 
 @pytest.mark.slow
@@ -25,19 +24,7 @@ def test_batch_survives_an_object_store_outage(tmp_path, prefect_api):
     (source / "manifest.jsonl").unlink()
     server = LocalSeaweed(tmp_path / "weed", find_free_port_block(), volume_max=50)
     creds = server.start()
-    suffix = uuid.uuid4().hex[:6]
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=f"sqlite:///{tmp_path / 'outage.db'}",
-        s3_endpoint=creds.endpoint,
-        s3_access_key=creds.access_key,
-        s3_secret_key=creds.secret_key,
-        bucket_originals=f"o-{suffix}",
-        bucket_derived=f"d-{suffix}",
-        bucket_archive=f"a-{suffix}",
-        archive_retention_days=1,
-        workers=2,
-    )
+    settings = make_settings(tmp_path, creds, f"sqlite:///{tmp_path / 'outage.db'}")
     rt = Runtime.open(settings)
     set_runtime(rt)
     outage_done = threading.Event()

@@ -20,11 +20,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
-import pikepdf
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 
 from extractors.separators import SeparatorSpec, make_separator_sheets
+from sohoa.samples.writers import jpeg_pdf
 
 from . import content
 from .degrade import degrade_page
@@ -85,30 +85,7 @@ class GeneratedStack:
 
     def to_pdf(self) -> bytes:
         """An image-only PDF, one JPEG page each, as a production scanner writes it."""
-        pdf = pikepdf.new()
-        for data in self.jpegs:
-            with Image.open(io.BytesIO(data)) as img:
-                width, height = img.size
-            w_pt, h_pt = width * 72 / self.dpi, height * 72 / self.dpi
-            xobj = pikepdf.Stream(pdf, data)
-            xobj.Type, xobj.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
-            xobj.Width, xobj.Height, xobj.BitsPerComponent = width, height, 8
-            xobj.ColorSpace = pikepdf.Name.DeviceGray
-            xobj.Filter = pikepdf.Name.DCTDecode
-            stream = pikepdf.Stream(pdf, f"q {w_pt:.3f} 0 0 {h_pt:.3f} 0 0 cm /Im0 Do Q".encode())
-            pdf.pages.append(
-                pikepdf.Page(
-                    pikepdf.Dictionary(
-                        Type=pikepdf.Name.Page,
-                        MediaBox=[0, 0, round(w_pt, 3), round(h_pt, 3)],
-                        Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobj)),
-                        Contents=stream,
-                    )
-                )
-            )
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
-        return out.getvalue()
+        return jpeg_pdf([(data, self.dpi) for data in self.jpegs])
 
     def to_tiff(self) -> bytes:
         """A multi-page JPEG-compressed TIFF of the stack."""

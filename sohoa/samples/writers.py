@@ -32,16 +32,27 @@ def write_tiff(path: Path, pages: Sequence[Degraded]) -> None:
 
 def image_pdf(pages: Sequence[Degraded]) -> bytes:
     """An image-only PDF (no text layer), one JPEG per page at its scan resolution."""
-    pdf = pikepdf.new()
+    encoded = []
     for page in pages:
         buf = io.BytesIO()
         img = page.image if page.image.mode in ("RGB", "L") else page.image.convert("RGB")
         img.save(buf, "JPEG", quality=page.jpeg_quality or 90)
-        w_pt, h_pt = img.width * 72 / page.dpi, img.height * 72 / page.dpi
-        xobj = pikepdf.Stream(pdf, buf.getvalue())
+        encoded.append((buf.getvalue(), page.dpi))
+    return jpeg_pdf(encoded)
+
+
+def jpeg_pdf(pages: Sequence[tuple[bytes, int]]) -> bytes:
+    """An image-only PDF from JPEG files as a scanner writes them: (JPEG bytes, dpi) per page, the JPEG
+    streams embedded untouched."""
+    pdf = pikepdf.new()
+    for data, dpi in pages:
+        with Image.open(io.BytesIO(data)) as img:
+            width, height, mode = img.width, img.height, img.mode
+        w_pt, h_pt = width * 72 / dpi, height * 72 / dpi
+        xobj = pikepdf.Stream(pdf, data)
         xobj.Type, xobj.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
-        xobj.Width, xobj.Height, xobj.BitsPerComponent = img.width, img.height, 8
-        xobj.ColorSpace = pikepdf.Name.DeviceGray if img.mode == "L" else pikepdf.Name.DeviceRGB
+        xobj.Width, xobj.Height, xobj.BitsPerComponent = width, height, 8
+        xobj.ColorSpace = pikepdf.Name.DeviceGray if mode == "L" else pikepdf.Name.DeviceRGB
         xobj.Filter = pikepdf.Name.DCTDecode
         content = pikepdf.Stream(pdf, f"q {w_pt:.3f} 0 0 {h_pt:.3f} 0 0 cm /Im0 Do Q".encode())
         pdf.pages.append(
