@@ -97,11 +97,14 @@ def extract_task(doc_type: str, pages: list[PageText]):
 
 
 @task(name="make-pdfa", cache_policy=NO_CACHE)
-def pdfa_task(pages: list[PageText], original: bytes | None, title: str, doc_id: str) -> StoredObject:
+def pdfa_task(
+    pages: list[PageText], original: bytes | None, title: str, doc_id: str
+) -> tuple[StoredObject, bytes]:
+    """The PDF/A, kept in the derived bucket (for review and approval) and returned for signing now."""
     rt = get_runtime()
     meta = PdfMetadata(title=title, author=rt.settings.agency_name, keywords=["sohoa", doc_id])
     pdf = build_pdfa(pages, original, meta)
-    return rt.store.put_derived(f"pdfa/{doc_id}.pdf", pdf)
+    return rt.store.put_derived(f"pdfa/{doc_id}.pdf", pdf), pdf
 
 
 @task(name="save-document", **TRANSIENT)
@@ -322,7 +325,7 @@ def run_stages(rt: Runtime, job: DocumentJob, result: DocumentResult, data: byte
             cls, result.fields, pages, threshold=rt.settings.review_threshold
         )
         is_pdf = data[:5] == b"%PDF-"
-        derived = pdfa_task(pages, data if is_pdf else None, _title(file, cls.doc_type), doc_id)
+        derived, pdf = pdfa_task(pages, data if is_pdf else None, _title(file, cls.doc_type), doc_id)
         result.status = Status.REVIEW if result.review_reasons else Status.PENDING
         mismatches = save_task(result, job.batch_id, job.dossier, pages, original, derived)
         if mismatches and result.status == Status.PENDING:
@@ -331,7 +334,6 @@ def run_stages(rt: Runtime, job: DocumentJob, result: DocumentResult, data: byte
         if result.status == Status.REVIEW:
             log.info("sent to review: %d reason(s)", len(result.review_reasons))
             return result
-        pdf = rt.store.get(derived.bucket, derived.key, derived.version_id)
         sign_and_archive(rt, result, pdf)
         log.info("archived %s", result.archive.key if result.archive else "")
     except BadInputError as exc:
