@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -138,6 +138,23 @@ def _facts(s: Session, model: Any, owner: Any, owner_id: int) -> tuple[list[Fact
     return facts, conflicts
 
 
+ViewT = TypeVar("ViewT", PersonView, OrgView)
+
+
+def _logged(s: Session, view: ViewT, kind: str, key: str, *, actor: str, purpose: str | None) -> ViewT:
+    """Every read of a person's or company's data is recorded (who, when, what, why) before it is shown."""
+    record_access(
+        s,
+        actor=actor,
+        action=f"lookup_{kind}",
+        subject_kind=kind,
+        subject_id=key,
+        purpose=purpose,
+        detail={"found": view.found, "documents": len(view.documents)},
+    )
+    return view
+
+
 def lookup_person(s: Session, personal_id: str, *, actor: str, purpose: str | None = None) -> PersonView:
     """What is known about the citizen with this personal ID. ``found`` is False for an unknown ID."""
     pid = re.sub(r"\s", "", personal_id)
@@ -155,16 +172,7 @@ def lookup_person(s: Session, personal_id: str, *, actor: str, purpose: str | No
             facts=facts,
             conflicts=conflicts,
         )
-    record_access(
-        s,
-        actor=actor,
-        action="lookup_person",
-        subject_kind="person",
-        subject_id=pid,
-        purpose=purpose,
-        detail={"found": view.found, "documents": len(view.documents)},
-    )
-    return view
+    return _logged(s, view, "person", pid, actor=actor, purpose=purpose)
 
 
 def lookup_org(s: Session, enterprise_code: str, *, actor: str, purpose: str | None = None) -> OrgView:
@@ -183,13 +191,4 @@ def lookup_org(s: Session, enterprise_code: str, *, actor: str, purpose: str | N
             facts=facts,
             conflicts=conflicts,
         )
-    record_access(
-        s,
-        actor=actor,
-        action="lookup_org",
-        subject_kind="org",
-        subject_id=code,
-        purpose=purpose,
-        detail={"found": view.found, "documents": len(view.documents)},
-    )
-    return view
+    return _logged(s, view, "org", code, actor=actor, purpose=purpose)

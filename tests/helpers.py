@@ -42,37 +42,60 @@ def der_prefix(padded: bytes) -> bytes:
     return padded[: 2 + n + int.from_bytes(padded[2 : 2 + n], "big")]
 
 
-def byte_range_verify(pdf: bytes, workdir: Path, *, whole_file: bool = True) -> None:
-    """The (first) signature's CMS, checked by openssl over exactly the signed byte ranges. ``whole_file``:
-    it must cover the whole file (levels B and T; LT/LTA append validation data and timestamps)."""
-    m = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", pdf)
-    assert m, "no /ByteRange"
-    a, b, c, d = map(int, m.groups())
-    assert a == 0 and (c + d == len(pdf) or not whole_file), "signature does not cover the whole file"
-    contents = pdf[a + b : c].strip(b"<>")
-    (workdir / "sig.der").write_bytes(der_prefix(bytes.fromhex(contents.decode())))
-    (workdir / "signed.bin").write_bytes(pdf[a : a + b] + pdf[c : c + d])
+BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
+
+
+def signature_ranges(pdf: bytes) -> list[tuple[list[int], bytes]]:
+    """Every /ByteRange in file order with the DER CMS of its /Contents, read straight from the bytes."""
+    out = []
+    for match in BYTE_RANGE.finditer(pdf):
+        br = [int(x) for x in match.groups()]
+        out.append((br, der_prefix(bytes.fromhex(pdf[br[0] + br[1] : br[2]].strip(b"<>").decode()))))
+    return out
+
+
+def covered(pdf: bytes, br: list[int]) -> bytes:
+    """The bytes a /ByteRange signs."""
+    return pdf[br[0] : br[0] + br[1]] + pdf[br[2] : br[2] + br[3]]
+
+
+def openssl_cms_verify(der: bytes, content: bytes, workdir: Path, *, ca: Path | None = None) -> None:
+    """``openssl cms -verify`` of a detached CMS over ``content``; the chain too when ``ca`` is given."""
+    (workdir / "sig.der").write_bytes(der)
+    (workdir / "signed.bin").write_bytes(content)
+    trust = ["-CAfile", str(ca), "-purpose", "any"] if ca else ["-noverify"]
     proc = subprocess.run(
-        [
-            "openssl",
-            "cms",
-            "-verify",
-            "-binary",
-            "-noverify",
-            "-inform",
-            "DER",
-            "-in",
-            str(workdir / "sig.der"),
-            "-content",
-            str(workdir / "signed.bin"),
-            "-out",
-            "/dev/null",
-        ],
+        ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(workdir / "sig.der")]
+        + ["-content", str(workdir / "signed.bin"), *trust, "-out", "/dev/null"],
         capture_output=True,
         text=True,
     )
-    assert proc.returncode == 0, proc.stderr
-    assert "Verification successful" in proc.stderr
+    assert proc.returncode == 0 and "Verification successful" in proc.stderr, proc.stderr
+
+
+def openssl_ts_verify(token: bytes, content: bytes, workdir: Path, *, ca: Path) -> None:
+    """``openssl ts -verify`` of an RFC 3161 token (a document timestamp) over ``content``."""
+    (workdir / "ts.der").write_bytes(token)
+    (workdir / "ts.bin").write_bytes(content)
+    proc = subprocess.run(
+        ["openssl", "ts", "-verify", "-token_in", "-in", str(workdir / "ts.der")]
+        + ["-data", str(workdir / "ts.bin"), "-CAfile", str(ca)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0 and "Verification: OK" in proc.stdout, proc.stdout + proc.stderr
+
+
+def byte_range_verify(pdf: bytes, workdir: Path, *, whole_file: bool = True, ca: Path | None = None) -> None:
+    """The (first) signature's CMS, checked by openssl over exactly the signed byte ranges. ``whole_file``:
+    it must cover the whole file (levels B and T; LT/LTA append validation data and timestamps)."""
+    ranges = signature_ranges(pdf)
+    assert ranges, "no /ByteRange"
+    br, der = ranges[0]
+    assert br[0] == 0 and (br[2] + br[3] == len(pdf) or not whole_file), (
+        "signature does not cover the whole file"
+    )
+    openssl_cms_verify(der, covered(pdf, br), workdir, ca=ca)
 
 
 def cli_env(settings: Settings, prefect_api: str) -> dict[str, str]:

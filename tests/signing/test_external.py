@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from signing.external import RemoteSignRequest, remote_agency_key
 from signing.pades import PadesSigner
 from signing.verify import verify_pdf
 from tests.fixtures.pki import AGENCY_NAME, TestPki
-from tests.helpers import der_prefix
+from tests.helpers import covered, openssl_cms_verify, signature_ranges
 
 
 @pytest.fixture(scope="module")
@@ -47,20 +45,8 @@ def test_remote_signer_signs_lta(
     report = verify_pdf(result.data, [test_pki.root_pem])
     assert report.passed, report.to_text()
 
-    match = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", result.data)
-    assert match is not None
-    br = [int(x) for x in match.groups()]
-    der = der_prefix(bytes.fromhex(result.data[br[1] : br[2]].strip(b"<>").decode()))
-    (tmp_path / "sig.der").write_bytes(der)
-    (tmp_path / "data.bin").write_bytes(result.data[: br[1]] + result.data[br[2] : br[2] + br[3]])
-    cms = subprocess.run(
-        ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(tmp_path / "sig.der")]
-        + ["-content", str(tmp_path / "data.bin"), "-CAfile", str(test_pki.root_pem), "-purpose", "any"]
-        + ["-out", "/dev/null"],
-        capture_output=True,
-        text=True,
-    )
-    assert cms.returncode == 0, cms.stderr
+    br, der = signature_ranges(result.data)[0]
+    openssl_cms_verify(der, covered(result.data, br), tmp_path, ca=test_pki.root_pem)
 
 
 def test_remote_service_failure_is_a_signing_error(test_pki: TestPki, pdfa_bytes: bytes) -> None:

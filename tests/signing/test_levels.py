@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import re
 import subprocess
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from signing.external import remote_agency_key
 from signing.pades import PadesSigner, SignedPdf, parse_level
 from signing.verify import verify_pdf
 from tests.fixtures.pki import AGENCY_NAME, TestPki
-from tests.helpers import der_prefix
+from tests.helpers import covered, openssl_cms_verify, openssl_ts_verify, signature_ranges
 
 LEVELS = ("B", "T", "LT", "LTA")
 
@@ -42,20 +41,6 @@ def signed_levels(test_pki: TestPki, tsa_url: str, pdfa_bytes: bytes) -> dict[st
         )
         out[level] = signer.sign(pdfa_bytes)
     return out
-
-
-def _byte_ranges(data: bytes) -> list[tuple[list[int], bytes]]:
-    """Every /ByteRange in file order with the DER CMS of its /Contents, read straight from the bytes."""
-    out = []
-    for match in re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data):
-        br = [int(x) for x in match.groups()]
-        hex_contents = data[br[0] + br[1] : br[2]].strip(b"<>")
-        out.append((br, der_prefix(bytes.fromhex(hex_contents.decode()))))
-    return out
-
-
-def _covered(data: bytes, br: list[int]) -> bytes:
-    return data[br[0] : br[0] + br[1]] + data[br[2] : br[2] + br[3]]
 
 
 def test_level_names_and_defaults(test_pki: TestPki, tsa_url: str) -> None:
@@ -108,31 +93,14 @@ def test_openssl_and_pdfsig_accept_every_level(
     level: str, signed_levels: dict[str, SignedPdf], test_pki: TestPki, tmp_path: Path
 ) -> None:
     data = signed_levels[level].data
-    ranges = _byte_ranges(data)
+    ranges = signature_ranges(data)
     assert len(ranges) == (2 if level == "LTA" else 1)
     (br, der) = ranges[0]
-    (tmp_path / "sig.der").write_bytes(der)
-    (tmp_path / "signed.bin").write_bytes(_covered(data, br))
-    cms = subprocess.run(
-        ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(tmp_path / "sig.der")]
-        + ["-content", str(tmp_path / "signed.bin"), "-CAfile", str(test_pki.root_pem)]
-        + ["-purpose", "any", "-out", "/dev/null"],
-        capture_output=True,
-        text=True,
-    )
-    assert cms.returncode == 0 and "Verification successful" in cms.stderr, cms.stderr
+    openssl_cms_verify(der, covered(data, br), tmp_path, ca=test_pki.root_pem)
     if level == "LTA":
         (ts_br, token) = ranges[1]
         assert ts_br[2] + ts_br[3] == len(data)  # the document timestamp covers the whole file
-        (tmp_path / "ts.der").write_bytes(token)
-        (tmp_path / "ts.bin").write_bytes(_covered(data, ts_br))
-        ts = subprocess.run(
-            ["openssl", "ts", "-verify", "-token_in", "-in", str(tmp_path / "ts.der")]
-            + ["-data", str(tmp_path / "ts.bin"), "-CAfile", str(test_pki.root_pem)],
-            capture_output=True,
-            text=True,
-        )
-        assert ts.returncode == 0 and "Verification: OK" in ts.stdout, ts.stdout + ts.stderr
+        openssl_ts_verify(token, covered(data, ts_br), tmp_path, ca=test_pki.root_pem)
     (tmp_path / "signed.pdf").write_bytes(data)
     out = subprocess.run(["pdfsig", str(tmp_path / "signed.pdf")], capture_output=True, text=True).stdout
     first = out.split("Signature #2")[0]

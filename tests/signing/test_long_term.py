@@ -14,7 +14,7 @@ from signing.pades import PadesSigner, SignedPdf
 from signing.renew import last_timestamp_expiry, needs_renewal, renew_timestamp
 from signing.verify import verify_pdf
 from tests.fixtures.pki import SHORT_LIVED_DAYS, TestPki
-from tests.signing.test_levels import _byte_ranges, _covered
+from tests.helpers import covered, openssl_cms_verify, openssl_ts_verify, signature_ranges
 
 TSA_NOT_AFTER = datetime(2055, 1, 1, tzinfo=UTC)  # tests/fixtures/pki/certomancer.yml
 
@@ -109,32 +109,15 @@ def test_renewed_lta_verifies_and_keeps_earlier_revisions(
 def test_renewed_file_is_accepted_by_openssl_and_pdfsig(
     renewed: bytes, test_pki: TestPki, tmp_path: Path
 ) -> None:
-    ranges = _byte_ranges(renewed)
+    ranges = signature_ranges(renewed)
     assert len(ranges) == 3
     br, der = ranges[0]
-    (tmp_path / "sig.der").write_bytes(der)
-    (tmp_path / "signed.bin").write_bytes(_covered(renewed, br))
-    cms = subprocess.run(
-        ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(tmp_path / "sig.der")]
-        + ["-content", str(tmp_path / "signed.bin"), "-CAfile", str(test_pki.root_pem)]
-        + ["-purpose", "any", "-out", "/dev/null"],
-        capture_output=True,
-        text=True,
-    )
-    assert cms.returncode == 0 and "Verification successful" in cms.stderr, cms.stderr
+    openssl_cms_verify(der, covered(renewed, br), tmp_path, ca=test_pki.root_pem)
     ts_br, token = ranges[2]
     # after the new timestamp only the DSS update with its own TSA's validation data (no content)
     tail = renewed[ts_br[2] + ts_br[3] :]
     assert b"/ByteRange" not in tail and b"/DSS" in tail
-    (tmp_path / "ts.der").write_bytes(token)
-    (tmp_path / "ts.bin").write_bytes(_covered(renewed, ts_br))
-    ts = subprocess.run(
-        ["openssl", "ts", "-verify", "-token_in", "-in", str(tmp_path / "ts.der")]
-        + ["-data", str(tmp_path / "ts.bin"), "-CAfile", str(test_pki.root_pem)],
-        capture_output=True,
-        text=True,
-    )
-    assert ts.returncode == 0 and "Verification: OK" in ts.stdout, ts.stdout + ts.stderr
+    openssl_ts_verify(token, covered(renewed, ts_br), tmp_path, ca=test_pki.root_pem)
     (tmp_path / "renewed.pdf").write_bytes(renewed)
     out = subprocess.run(["pdfsig", str(tmp_path / "renewed.pdf")], capture_output=True, text=True).stdout
     first = out.split("Signature #2")[0]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import subprocess
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +21,7 @@ from signing.keys import AgencyKey
 from signing.pades import PadesSigner, SignedPdf
 from signing.verify import verify_pdf
 from tests.fixtures.pki import AGENCY_NAME, TestPki
-from tests.helpers import der_prefix
+from tests.helpers import covered, openssl_cms_verify, signature_ranges
 
 VN = timezone(timedelta(hours=7))
 SIGNED_AT = datetime(2026, 11, 22, 11, 15, 4, tzinfo=VN)
@@ -47,14 +46,6 @@ def _write(tmp_path: Path, data: bytes, name: str = "signed.pdf") -> Path:
     return path
 
 
-def _byte_range_and_contents(data: bytes) -> tuple[list[int], bytes]:
-    """The last signature's /ByteRange and its DER CMS from /Contents, read straight from the bytes."""
-    match = list(re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data))[-1]
-    br = [int(x) for x in match.groups()]
-    hex_contents = data[br[0] + br[1] : br[2]].strip(b"<>")
-    return br, der_prefix(bytes.fromhex(hex_contents.decode()))
-
-
 def test_signature_info(signed: SignedPdf) -> None:
     assert signed.info.level == "PAdES-BASELINE-B"
     assert signed.info.signed_at == SIGNED_AT
@@ -64,18 +55,9 @@ def test_signature_info(signed: SignedPdf) -> None:
 
 
 def test_openssl_cms_accepts_the_signature(signed: SignedPdf, test_pki: TestPki, tmp_path: Path) -> None:
-    br, der = _byte_range_and_contents(signed.data)
+    br, der = signature_ranges(signed.data)[-1]
     assert br[0] == 0 and br[2] + br[3] == len(signed.data)  # covers the whole file but /Contents
-    content = signed.data[br[0] : br[0] + br[1]] + signed.data[br[2] : br[2] + br[3]]
-    sig, msg = _write(tmp_path, der, "sig.der"), _write(tmp_path, content, "signed.bin")
-    result = subprocess.run(
-        ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(sig), "-content", str(msg)]
-        + ["-CAfile", str(test_pki.root_pem), "-purpose", "any", "-out", "/dev/null"],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Verification successful" in result.stderr
+    openssl_cms_verify(der, covered(signed.data, br), tmp_path, ca=test_pki.root_pem)
 
 
 def test_pdfsig_reports_a_valid_digest(signed: SignedPdf, tmp_path: Path) -> None:
