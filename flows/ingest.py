@@ -27,25 +27,30 @@ log = get_logger("sohoa.batch")
 Progress = Callable[[int, int, DocumentResult], None]
 
 
-def plan_jobs(source: Path, batch_id: str, only: list[str] | None = None) -> list[DocumentJob]:
-    """One job per file; a dossier whose dossier.json is broken still gets its documents processed.
+def plan_jobs(
+    source: Path, batch_id: str, only: list[str] | None = None
+) -> tuple[list[DocumentJob], list[str]]:
+    """One job per file, and the warnings a person should read: a dossier whose dossier.json is broken
+    still gets its documents processed, without what the file would have told.
     ``only``: restrict to these dossier folders ("" for the loose files), as the hot folder does."""
     files = discover(source)
     if only is not None:
         files = [f for f in files if (f.dossier or "") in only]
     dossiers: dict[str, DossierInfo] = {}
+    warnings: list[str] = []
     for folder in dossier_folders(files):
         try:
             dossiers[folder] = read_dossier_info(source, folder)
         except BadInputError as exc:
-            log.warning("dossier %s: %s", folder, exc)
+            warnings.append(f"{exc}; its documents were processed without it")
+            log.warning("a dossier.json could not be read; its documents are processed without it")
             dossiers[folder] = DossierInfo(folder=folder)
     seq: dict[str | None, int] = {}
     jobs = []
     for f in files:
         seq[f.dossier] = seq.get(f.dossier, 0) + 1
         jobs.append(DocumentJob(batch_id, f, dossiers.get(f.dossier) if f.dossier else None, seq[f.dossier]))
-    return jobs
+    return jobs, warnings
 
 
 @task(name="record-batch", retries=3, retry_delay_seconds=[1, 5, 15], cache_policy=NO_CACHE)
@@ -66,11 +71,13 @@ def ingest_batch(
     started = now_vn()
     batch_id = batch_id_for(str(Path(source).resolve()), started.isoformat())
     with log_context(batch_id=batch_id):
-        jobs = plan_jobs(Path(source), batch_id, dossiers)
+        jobs, warnings = plan_jobs(Path(source), batch_id, dossiers)
         record_batch(batch_id, source, started)
         total = len(jobs)
         if progress:
             _say(f"sohoa: batch {batch_id}: {total} document(s) in {source}")
+            for w in warnings:
+                _say(f"sohoa: warning: {w}")
         results: list[DocumentResult | None] = [None] * total
         pages = 0
         done = 0
@@ -102,6 +109,7 @@ def ingest_batch(
             batch_id=batch_id, source=source, started_at=started, finished_at=finished, results=final
         )
         report["packages"] = packages
+        report["warnings"] = warnings
         report["summary"]["packages"] = len(packages)
         record_batch(batch_id, source, started, finished, report["summary"])
         publish_artifact(report)

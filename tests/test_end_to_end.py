@@ -27,6 +27,7 @@ def batch_source(tmp_path: Path) -> tuple[Path, list]:
     bad = source / "HS-bad-inputs"
     bad.mkdir()
     write_bad_inputs(bad)
+    (bad / "dossier.json").write_text('{"dossier_code": "H46.01.05-', encoding="utf-8")  # cut short
     return source, samples
 
 
@@ -43,6 +44,9 @@ def test_ingest_end_to_end(tmp_path, seaweed, db_url, prefect_api, batch_source)
         on_disk = json.loads(report_path.read_text(encoding="utf-8"))
         assert on_disk["batch_id"] == report["batch_id"]
         docs = {d["source"]: d for d in report["documents"]}
+
+        # A broken dossier.json is reported; its dossier's documents are still processed.
+        assert any("HS-bad-inputs/dossier.json is not valid UTF-8 JSON" in w for w in report["warnings"])
 
         # Every bad input: its own status and a message a person can act on, never a traceback.
         for name, (status, words) in BAD_INPUTS.items():
