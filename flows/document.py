@@ -42,12 +42,13 @@ from pipelines.model import (
 )
 from pipelines.pdfa import PdfMetadata, build_pdfa
 from pipelines.read import read_pages
+from pipelines.rescan import pages_to_rescan
 from pipelines.review import review_reasons
 from storage import claims
 from storage import repository as repo
 from storage.package import build_dossier_package
 from storage.people import link_document
-from storage.retention import schedule_from_settings
+from storage.retention import schedule_from_settings, with_dossier
 
 log = get_logger("sohoa.document")
 TRANSIENT = dict(retries=3, retry_delay_seconds=[1, 5, 15], cache_policy=NO_CACHE)
@@ -61,6 +62,7 @@ class DocumentJob:
     file: SourceFile
     dossier: DossierInfo | None
     sequence: int  # 1-based position of the document in its dossier (archive file name)
+    replace: bool = False  # a rescan: it replaces the dossier's document of the same name (or some pages)
 
 
 @task(name="store-original", **TRANSIENT)
@@ -157,15 +159,18 @@ def archive_task(key: str, data: bytes, result: DocumentResult, info: SignatureI
         "sohoa-signature-level": info.level,
         "sohoa-signer": info.signer,
     }
-    days, mode = retention_for(rt, result.doc_type)
+    with rt.db.session(readonly=True) as s:
+        dossier = repo.dossier_info_of(s, result.id)
+    days, mode = retention_for(rt, result.doc_type, dossier.retention if dossier else None)
     return rt.store.put_archive(key, data, retention_days=days, retention_mode=mode, metadata=meta)
 
 
-def retention_for(rt: Runtime, doc_type: str | None) -> tuple[int, str]:
-    """The retention schedule's period for the type, unless one period was set for everything."""
+def retention_for(rt: Runtime, doc_type: str | None, dossier_retention: str | None = None) -> tuple[int, str]:
+    """The retention schedule's period for the type (or the dossier's, from the archive's inventory, when
+    longer), unless one period was set for everything."""
     if "archive_retention_days" in rt.settings.model_fields_set:
         return rt.settings.archive_retention_days, rt.settings.archive_retention_mode
-    rule = schedule_from_settings(rt.settings).for_type(doc_type or "other")
+    rule = with_dossier(schedule_from_settings(rt.settings).for_type(doc_type or "other"), dossier_retention)
     return rule.days, rule.mode
 
 
@@ -237,19 +242,28 @@ def process_document(job: DocumentJob, wait: bool = True) -> DocumentResult | No
     rt = get_runtime()
     file = job.file
     data = Path(file.path).read_bytes()
-    sha = sha256_hex(data)
     dossier_key = (job.dossier.code or job.dossier.folder) if job.dossier else None
-    doc_id = document_id(sha, dossier_key)
     code = job.dossier.code if job.dossier else None
+    replaces, sequence, problem = None, job.sequence, None
+    if job.replace:
+        try:
+            data, replaces, sequence = resolve_rescan(rt, job, data)
+        except (BadInputError, StorageError, IntegrityError) as exc:
+            problem = exc
+    sha = sha256_hex(data)
+    doc_id = document_id(sha, dossier_key)
     result = DocumentResult(
         id=doc_id,
         source=file.rel,
         sha256=sha,
         dossier_code=code,
         status=Status.PENDING,
-        sequence=job.sequence,
+        sequence=sequence,
+        replaces=replaces if replaces != doc_id else None,
     )
     with log_context(batch_id=job.batch_id, document_id=doc_id):
+        if problem is not None:
+            return _rescan_refused(job, result, problem)
         try:
             done = wait_for_claim(rt, result, wait=wait)
         except HeldElsewhere:
@@ -266,6 +280,63 @@ def process_document(job: DocumentJob, wait: bool = True) -> DocumentResult | No
             rt.let_go(doc_id)
             with rt.db.session() as s:
                 claims.release(s, doc_id, worker=rt.worker_id)
+
+
+def resolve_rescan(rt: Runtime, job: DocumentJob, data: bytes) -> tuple[bytes, str | None, int]:
+    """For ``--replace``: the bytes of the new version (the rescanned pages put into the earlier original),
+    the id of the document it replaces (None when there is none: a new document), and its sequence."""
+    from pipelines.rescan import merge_pages, rescan_target
+
+    target = rescan_target(job.file.rel)
+    with rt.db.session(readonly=True) as s:
+        dossier_id = repo.dossier_id_for(s, job.dossier) if job.dossier else None
+        old = None
+        if dossier_id is not None or job.dossier is None:
+            old = repo.find_replaceable(s, dossier_id, target.folder, target.stem)
+            if target.pages and old is not None and old.source == job.file.rel and old.replaces:
+                old = s.get(type(old), old.replaces)  # this very rescan was applied before: redo it the same
+        snapshot = None
+        if old is not None:
+            snapshot = (old.id, old.sequence, old.source, old.sha256)
+            where = (old.original_bucket, old.original_key, old.original_version)
+    if snapshot is None:
+        if target.pages:
+            place = f"dossier {job.dossier.code or job.dossier.folder}" if job.dossier else "this folder"
+            raise BadInputError(
+                f"{job.file.rel}: {place} has no document '{target.stem}' to put the rescanned page(s) "
+                "into; feed the whole document instead"
+            )
+        log.info("--replace: nothing of that name yet, ingested as a new document")
+        return data, None, job.sequence
+    old_id, old_sequence, old_source, old_sha = snapshot
+    sequence = old_sequence or job.sequence
+    if not target.pages:
+        return data, old_id, sequence
+    bucket, key, version = where
+    if not (bucket and key):
+        raise BadInputError(f"{job.file.rel}: the original of the document it replaces was never stored")
+    old_bytes = rt.store.get(bucket, key, version)
+    if sha256_hex(old_bytes) != old_sha:
+        raise IntegrityError(
+            f"{job.file.rel}: the stored original it would replace pages of does not match its record; "
+            "run `sohoa fixity`"
+        )
+    merged = merge_pages(old_bytes, old_source, data, job.file.rel, target.pages)
+    log.info("--replace: %d rescanned page(s) put into the earlier original", len(target.pages))
+    return merged, old_id, sequence
+
+
+def _rescan_refused(job: DocumentJob, result: DocumentResult, exc: Exception) -> DocumentResult:
+    """A rescan that cannot be applied ends failed with the reason; the earlier document stays as it was.
+    It is recorded outside the dossier, so that it does not hold the dossier's archive package."""
+    result.status, result.error = Status.FAILED, str(exc)
+    result.replaces = None
+    log.warning("rescan not applied (%s); the report says why", type(exc).__name__)
+    try:
+        save_task(result, job.batch_id, None, [], None, None)
+    except Exception:  # noqa: BLE001 - the report still carries the result
+        log.error("could not record the failure: %s", traceback.format_exc())
+    return result
 
 
 class HeldElsewhere(Exception):
@@ -318,6 +389,7 @@ def run_stages(rt: Runtime, job: DocumentJob, result: DocumentResult, data: byte
         pages = read
         result.pages = len(pages)
         result.to_rescan = [r for p in pages for r in p.rescan]
+        result.rescan_pages = pages_to_rescan(result.to_rescan)
         cls = classify_task(pages)
         result.doc_type, result.doc_type_confidence = cls.doc_type, cls.confidence
         result.fields = extract_task(cls.doc_type, pages) if cls.doc_type != "other" else {}

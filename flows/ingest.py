@@ -28,7 +28,7 @@ Progress = Callable[[int, int, DocumentResult], None]
 
 
 def plan_jobs(
-    source: Path, batch_id: str, only: list[str] | None = None
+    source: Path, batch_id: str, only: list[str] | None = None, *, replace: bool = False
 ) -> tuple[list[DocumentJob], list[str]]:
     """One job per file, and the warnings a person should read: a dossier whose dossier.json is broken
     still gets its documents processed, without what the file would have told.
@@ -49,7 +49,8 @@ def plan_jobs(
     jobs = []
     for f in files:
         seq[f.dossier] = seq.get(f.dossier, 0) + 1
-        jobs.append(DocumentJob(batch_id, f, dossiers.get(f.dossier) if f.dossier else None, seq[f.dossier]))
+        dossier = dossiers.get(f.dossier) if f.dossier else None
+        jobs.append(DocumentJob(batch_id, f, dossier, seq[f.dossier], replace=replace))
     return jobs, warnings
 
 
@@ -64,14 +65,18 @@ def record_batch(batch_id: str, source: str, started_at, finished_at=None, summa
 
 @flow(name="ingest-batch", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=4))
 def ingest_batch(
-    source: str, report_path: str | None = None, progress: bool = True, dossiers: list[str] | None = None
+    source: str,
+    report_path: str | None = None,
+    progress: bool = True,
+    dossiers: list[str] | None = None,
+    replace: bool = False,
 ) -> dict[str, Any]:
     """Ingest every document of SOURCE (or of some of its dossiers). Returns the report of interfaces.md
-    (and writes it if asked)."""
+    (and writes it if asked). ``replace``: the files are rescans that replace earlier documents."""
     started = now_vn()
     batch_id = batch_id_for(str(Path(source).resolve()), started.isoformat())
     with log_context(batch_id=batch_id):
-        jobs, warnings = plan_jobs(Path(source), batch_id, dossiers)
+        jobs, warnings = plan_jobs(Path(source), batch_id, dossiers, replace=replace)
         record_batch(batch_id, source, started)
         total = len(jobs)
         if progress:

@@ -68,6 +68,11 @@ def read_dossier_info(source: Path, folder: str) -> DossierInfo:
     info.applicant_id = get("applicant_id") or _opt(applicant.get("id"))
     info.received_date = get("received_date")
     info.due_date = get("due_date")
+    info.start_date = get("start_date")
+    info.end_date = get("end_date")
+    info.retention = get("retention", "retention_period")
+    info.access_mode = get("access_mode")
+    info.original_code = get("original_code", "original_dossier_code")
     return info
 
 

@@ -44,6 +44,11 @@ _HEADERS: dict[str, str] = {
     "thoi han bao quan": "retention",
     "retention period": "retention",
     "retention": "retention",
+    "che do su dung": "access_mode",
+    "access mode": "access_mode",
+    "ma ho so goc giay": "original_code",
+    "ma ho so goc": "original_code",
+    "original dossier code": "original_code",
     "so to": "sheets",
     "so luong to": "sheets",
     "expected sheets": "sheets",
@@ -61,6 +66,8 @@ class InventoryEntry:
     start_date: str | None = None  # ISO
     end_date: str | None = None  # ISO
     retention: str | None = None  # as written: "Vĩnh viễn", "10 năm"
+    access_mode: str | None = None  # chế độ sử dụng: "Công khai", "Hạn chế"
+    original_code: str | None = None  # mã hồ sơ gốc giấy, when the paper dossier has another code
     expected: int | None = None  # in the inventory's unit
     row: int = 0  # 1-based row of the file, for messages
 
@@ -227,7 +234,9 @@ def parse_inventory(rows: list[list[Any]], *, source: str = "") -> Inventory:
                 title=_text(values.get("title")),
                 start_date=_date(values.get("start_date"), name, i),
                 end_date=_date(values.get("end_date"), name, i),
-                retention=_text(values.get("retention")),
+                retention=_retention(values.get("retention"), name, i),
+                access_mode=_text(values.get("access_mode")),
+                original_code=_text(values.get("original_code")),
                 expected=_count(values.get(unit), name, i),
                 row=i,
             )
@@ -235,6 +244,35 @@ def parse_inventory(rows: list[list[Any]], *, source: str = "") -> Inventory:
     if not entries:
         raise BadInputError(f"{name}: the inventory lists no dossier")
     return Inventory(entries, unit, source)
+
+
+_PERIOD = re.compile(r"^(\d{1,4})\s*(?:nam|years?|yrs?)?$")
+_PERMANENT = ("vinh vien", "permanent", "permanently")
+
+
+def retention_years(text: str) -> int | None:
+    """Years of a retention period as an inventory writes it ("20 năm", "20 years", "20"); None for a
+    permanent one ("Vĩnh viễn"). Raises ValueError for anything else."""
+    folded = _fold(text)
+    if folded in _PERMANENT:
+        return None
+    m = _PERIOD.match(folded)
+    if m and 1 <= int(m.group(1)) <= 1000:
+        return int(m.group(1))
+    raise ValueError(f"not a retention period: {text!r}")
+
+
+def _retention(value: Any, name: str, row: int) -> str | None:
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        retention_years(text)
+    except ValueError:
+        raise BadInputError(
+            f"{name}, row {row}: retention '{text}' is not a period (write 'Vĩnh viễn' or '20 năm')"
+        ) from None
+    return text
 
 
 def _fold(value: str) -> str:
@@ -332,5 +370,6 @@ __all__ = [
     "Reconciliation",
     "load_inventory",
     "parse_inventory",
+    "retention_years",
     "reconcile",
 ]

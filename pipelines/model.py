@@ -22,6 +22,11 @@ class Status(StrEnum):
     REVIEW = "review"
     FAILED = "failed"
     QUARANTINED = "quarantined"
+    # Decisions of a person in the web application (sohoa/web): refused for good, or waiting for a new scan.
+    REJECTED = "rejected"
+    RESCAN = "rescan"
+    # Replaced by a rescan (``sohoa ingest --replace``); its original and archived versions stay in storage.
+    SUPERSEDED = "superseded"
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,12 @@ class DossierInfo:
     applicant_id: str | None = None
     received_date: str | None = None  # ISO date
     due_date: str | None = None  # ISO date
+    # From the archive's inventory (mục lục hồ sơ), for the archive metadata of Thông tư 05/2025/TT-BNV.
+    start_date: str | None = None  # ISO date
+    end_date: str | None = None  # ISO date
+    retention: str | None = None  # as written: "Vĩnh viễn", "20 năm"
+    access_mode: str | None = None  # "Công khai", "Hạn chế" ...
+    original_code: str | None = None  # code of the paper dossier, when it differs
 
 
 @dataclass
@@ -151,3 +162,5 @@ class DocumentResult:
         None  # 1-based position in its dossier: the archive file name <code>.<sequence>.pdf
     )
     approved_by: str | None = None  # the officer who approved a reviewed document for signing
+    replaces: str | None = None  # the document this rescan replaces (``sohoa ingest --replace``)
+    rescan_pages: list[int] = field(default_factory=list)  # 1-based pages listed in ``to_rescan``

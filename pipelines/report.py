@@ -62,16 +62,30 @@ def document_to_dict(r: DocumentResult) -> dict[str, Any]:
         },
         "review_reasons": r.review_reasons,
         "to_rescan": r.to_rescan,
+        # sohoa's extensions: the rescan to feed back with ``sohoa ingest --replace``, and what it replaced.
+        **({"rescan_as": rescan_name(r.source, r.rescan_pages)} if r.rescan_pages else {}),
+        **({"replaces": r.replaces} if r.replaces else {}),
     }
 
 
+def rescan_name(source: str, pages: Sequence[int]) -> str:
+    """The file name under which to feed back rescanned pages: ``HS-002/qsdd.rescan-p3,5.tif``."""
+    from pipelines.rescan import rescan_file_name
+
+    return rescan_file_name(source, pages)
+
+
+_NOT_COUNTED = (Status.PENDING, Status.SUPERSEDED)
+
+
 def summarize(results: Sequence[DocumentResult], seconds: float) -> dict[str, Any]:
-    counts = {s: sum(1 for r in results if r.status == s) for s in Status if s != Status.PENDING}
+    counts = {s: sum(1 for r in results if r.status == s) for s in Status if s not in _NOT_COUNTED}
     return {
         "documents": len(results),
         "pages": sum(r.pages for r in results),
         **{str(s): n for s, n in counts.items()},
         "to_rescan": sum(len(r.to_rescan) for r in results),
+        "replaced": sum(1 for r in results if r.replaces),
         "seconds": round(seconds, 2),
     }
 

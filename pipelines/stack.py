@@ -47,6 +47,8 @@ def explode_stack(
                     "start_date": entry.start_date,
                     "end_date": entry.end_date,
                     "retention": entry.retention,
+                    "access_mode": entry.access_mode,
+                    "original_code": entry.original_code,
                 }
             (folder / "dossier.json").write_text(
                 json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8"

@@ -48,13 +48,18 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if not source.exists():
         print(f"sohoa: {source} does not exist", file=sys.stderr)
         return 2
-    report = run_ingest(settings, source, args.report)
+    report = run_ingest(settings, source, args.report, replace=args.replace)
     _print_summary(report, args.report)
     return exit_status_from_report(report)
 
 
 def run_ingest(
-    settings: Settings, source: Path, report_path: str | None, dossiers: list[str] | None = None
+    settings: Settings,
+    source: Path,
+    report_path: str | None,
+    dossiers: list[str] | None = None,
+    *,
+    replace: bool = False,
 ) -> dict:
     from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -63,7 +68,7 @@ def run_ingest(
     _runtime(settings)
     _say_defaults(settings)
     flow = ingest_batch.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.workers + 1))
-    return flow(source=str(source), report_path=report_path, dossiers=dossiers)
+    return flow(source=str(source), report_path=report_path, dossiers=dossiers, replace=replace)
 
 
 def exit_status_from_report(report: dict) -> int:
@@ -104,11 +109,17 @@ def _print_summary(report: dict, report_path: str | None) -> None:
     for d in report["documents"]:
         if d["status"] == "review":
             print(f"  review: {d['source']} (id {d['id']}): {'; '.join(d['review_reasons'][:3])}")
-    rescan = [(d["source"], r) for d in report["documents"] for r in d.get("to_rescan", [])]
+    rescan = [d for d in report["documents"] if d.get("to_rescan")]
     if rescan:
-        print("  to rescan:")
-        for src, reason in rescan:
-            print(f"    {src}: {reason}")
+        print("  to rescan (feed the new scans back with `sohoa ingest --replace`):")
+        for d in rescan:
+            for reason in d["to_rescan"]:
+                print(f"    {d['source']}: {reason}")
+            if d.get("rescan_as"):
+                print(f"      -> scan as {d['rescan_as']}")
+    replaced = [d for d in report["documents"] if d.get("replaces")]
+    if replaced:
+        print(f"  replaced {len(replaced)} earlier document(s); their stored versions are kept")
     if report_path:
         print(f"report: {report_path}")
 
@@ -323,6 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("ingest", help="run the whole pipeline on a folder of dossiers")
     s.add_argument("source")
     s.add_argument("--report", help="write the JSON batch report here")
+    s.add_argument(
+        "--replace",
+        action="store_true",
+        help="rescans: a file replaces the document of the same name in its dossier, and "
+        "NAME.rescan-p3.tif replaces page 3 of NAME; earlier versions stay in storage",
+    )
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("demo", help="generate sample dossiers and ingest them")

@@ -34,7 +34,7 @@ from extractors.vn_codes import DOC_TYPES
 from pipelines.errors import BadInputError, IntegrityError, NotFoundError
 from storage.db.models import ArchivePackage, Document, Dossier
 from storage.objects import ObjectStore, sha256_hex
-from storage.retention import RetentionSchedule, load_schedule
+from storage.retention import RetentionSchedule, load_schedule, with_dossier
 
 STANDARD = "Thông tư 05/2025/TT-BNV"
 CONFIDENCE_LEVEL = "Số hóa"
@@ -122,9 +122,10 @@ def dossier_metadata(
                 "signature_level": d.signature_level,
             }
         )
-    rule = schedule.for_types(d.doc_type for d in documents)
-    start = min(dates, default=None) or _iso(dossier.received_date)
-    end = max(dates, default=None) or _iso(dossier.due_date) or start
+    rule = with_dossier(schedule.for_types(d.doc_type for d in documents), dossier.retention)
+    # The inventory's dates win: they describe the paper dossier; else the documents' own dates.
+    start = _iso(dossier.start_date) or min(dates, default=None) or _iso(dossier.received_date)
+    end = _iso(dossier.end_date) or max(dates, default=None) or _iso(dossier.due_date) or start
     return {
         "standard": STANDARD,
         "dossier": {
@@ -132,13 +133,13 @@ def dossier_metadata(
             "title": dossier.title or dossier.procedure or dossier.folder,
             "retention_period": rule.label,
             "retention_years": rule.years,
-            "access_mode": access_mode,
+            "access_mode": dossier.access_mode or access_mode,
             "start_date": start,
             "end_date": end,
             "page_count": sum(d.page_count for d in documents),
             "document_count": len(documents),
             "confidence_level": CONFIDENCE_LEVEL,
-            "original_dossier_code": original_code or dossier.code,
+            "original_dossier_code": original_code or dossier.original_code or dossier.code,
             "agency_code": dossier.agency_code,
         },
         "documents": docs,
@@ -170,7 +171,11 @@ def _archived_documents(s: Session, dossier_id: str) -> tuple[Dossier, list[Docu
     docs = list(
         s.scalars(
             sa.select(Document)
-            .where(Document.dossier_id == dossier_id, Document.archive_key.is_not(None))
+            .where(
+                Document.dossier_id == dossier_id,
+                Document.archive_key.is_not(None),
+                Document.status == "archived",  # not a copy a rescan replaced
+            )
             .order_by(Document.sequence, Document.id)
         )
     )
@@ -291,7 +296,7 @@ def build_dossier_package(
             raise IntegrityError(f"could not make the archive package of {code}: {e}") from e
         files = _validate_bag(bag_dir)
         data = _tar(bag_dir, code, newest.timestamp())
-    rule = schedule.for_types(d.doc_type for d in docs)
+    rule = with_dossier(schedule.for_types(d.doc_type for d in docs), dossier.retention)
     record = store.put_archive(
         package_key(code),
         data,

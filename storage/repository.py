@@ -28,6 +28,7 @@ from pipelines.model import (
     Status,
     StoredObject,
 )
+from pipelines.rescan import base_stem, pages_to_rescan
 from storage.db.models import Agency, Batch, Document, Dossier, FieldHistory, FieldValue, Page
 from storage.db.types import nfc
 
@@ -119,6 +120,12 @@ def _find_dossier(s: Session, info: DossierInfo) -> Dossier | None:
     return s.scalar(sa.select(Dossier).where(Dossier.lookup_key == f"folder:{nfc(info.folder)}"))
 
 
+def dossier_id_for(s: Session, info: DossierInfo) -> str | None:
+    """The id of the dossier ``info`` names, None when the database does not know it yet."""
+    found = _find_dossier(s, info)
+    return found.id if found is not None else None
+
+
 def upsert_dossier(s: Session, info: DossierInfo) -> str:
     """Create or update a dossier, keyed by its code when there is one, else by its folder. Returns its id."""
     dossier = _find_dossier(s, info)
@@ -152,7 +159,7 @@ def _apply_dossier(d: Dossier, info: DossierInfo) -> None:
     d.folder = info.folder
     d.lookup_key = _dossier_lookup_key(info)
     # What the reception desk wrote wins; what is missing this time does not erase what was known.
-    for attr in ("code", "title", "procedure", "applicant_name", "applicant_id"):
+    for attr in ("code", "title", "procedure", "applicant_name", "applicant_id", "retention", "access_mode"):
         value = getattr(info, attr)
         if value:
             setattr(d, attr, value)
@@ -162,6 +169,12 @@ def _apply_dossier(d: Dossier, info: DossierInfo) -> None:
         d.received_date = received
     if due:
         d.due_date = due
+    for attr in ("start_date", "end_date"):
+        value = _parse_date(getattr(info, attr), attr)
+        if value:
+            setattr(d, attr, value)
+    if info.original_code:
+        d.original_code = info.original_code
 
 
 # ---------------------------------------------------------------- documents
@@ -212,8 +225,10 @@ def _to_result(d: Document) -> DocumentResult:
         signature=signature,
         review_reasons=list(d.review_reasons or []),
         to_rescan=list(d.to_rescan or []),
+        rescan_pages=pages_to_rescan(d.to_rescan or []),
         sequence=d.sequence,
         approved_by=d.approved_by,
+        replaces=d.replaces,
     )
 
 
@@ -262,6 +277,9 @@ def save_document(
     d.to_rescan = _nfc_list(result.to_rescan)
     if result.sequence is not None:
         d.sequence = result.sequence
+    if result.replaces:
+        d.replaces = result.replaces
+        _supersede_unarchived(s, result)
     if original is not None:
         d.original_bucket, d.original_key = original.bucket, original.key
         d.original_version, d.original_size = original.version_id, original.size
@@ -404,7 +422,50 @@ def mark_archived(
     d.status = str(Status.ARCHIVED)
     d.error = None
     d.updated_at = _now()
+    if d.replaces:
+        _supersede(s, d.replaces, by=d.id)
     s.flush()
+
+
+def _supersede(s: Session, old_id: str, *, by: str) -> None:
+    """The rescan ``by`` is archived: the document it replaces steps aside (its rows and stored versions
+    stay, for the record)."""
+    seen = {by}
+    while old_id and old_id not in seen:  # a rescan of a rescan still waiting: the whole chain steps aside
+        seen.add(old_id)
+        old = s.get(Document, old_id, with_for_update=True)
+        if old is None:
+            return
+        if old.status != str(Status.SUPERSEDED):
+            old.status, old.replaced_by, old.updated_at = str(Status.SUPERSEDED), by, _now()
+            old.claimed_by = old.claimed_until = None
+        old_id = old.replaces
+
+
+def _supersede_unarchived(s: Session, result: DocumentResult) -> None:
+    """A replaced document that was never archived (waiting for review or a rescan, failed) steps aside as
+    soon as its rescan is read; an archived one only once the rescan is archived in its place."""
+    if result.status in (Status.FAILED, Status.QUARANTINED) or not result.replaces:
+        return
+    old = s.get(Document, result.replaces)
+    if old is not None and old.status != str(Status.ARCHIVED):
+        _supersede(s, result.replaces, by=result.id)
+
+
+def find_replaceable(
+    s: Session, dossier_id: str | None, folder: str, stem: str, *, exclude: str | None = None
+) -> Document | None:
+    """The current document a rescan replaces: in the same dossier (or among loose files in the same
+    folder), with the same file name stem, not itself superseded. The most recently updated one wins."""
+    q = sa.select(Document).where(Document.status != str(Status.SUPERSEDED), Document.replaced_by.is_(None))
+    q = q.where(Document.dossier_id == dossier_id) if dossier_id else q.where(Document.dossier_id.is_(None))
+    if exclude:
+        q = q.where(Document.id != exclude)
+    for d in s.scalars(q.order_by(Document.updated_at.desc(), Document.id)):
+        parent = d.source.rsplit("/", 1)[0] if "/" in d.source else ""
+        if base_stem(d.source) == stem and (dossier_id or parent == folder):
+            return d
+    return None
 
 
 def get_derived_pdf(s: Session, doc_id: str) -> StoredObject | None:
@@ -504,8 +565,17 @@ def send_to_review(s: Session, doc_id: str, reasons: Sequence[str]) -> None:
 
 def dossier_complete(s: Session, dossier_id: str) -> bool:
     """True when the dossier has documents and every one of them is archived."""
-    statuses = s.scalars(sa.select(Document.status).where(Document.dossier_id == dossier_id)).all()
-    return bool(statuses) and all(st == str(Status.ARCHIVED) for st in statuses)
+    rows = s.execute(
+        sa.select(Document.status, Document.replaces).where(Document.dossier_id == dossier_id)
+    ).all()
+    # A rescan that failed leaves the document it was to replace standing: it does not hold the dossier.
+    failed = (str(Status.FAILED), str(Status.QUARANTINED))
+    current = [st for st, replaces in rows if st not in _SET_ASIDE and not (replaces and st in failed)]
+    return bool(current) and all(st == str(Status.ARCHIVED) for st in current)
+
+
+# Documents that are no longer part of their dossier: replaced by a rescan, or refused by an officer.
+_SET_ASIDE = (str(Status.SUPERSEDED), str(Status.REJECTED))
 
 
 def dossier_info_of(s: Session, doc_id: str) -> DossierInfo | None:
@@ -523,6 +593,11 @@ def dossier_info_of(s: Session, doc_id: str) -> DossierInfo | None:
         applicant_id=x.applicant_id,
         received_date=x.received_date.isoformat() if x.received_date else None,
         due_date=x.due_date.isoformat() if x.due_date else None,
+        start_date=x.start_date.isoformat() if x.start_date else None,
+        end_date=x.end_date.isoformat() if x.end_date else None,
+        retention=x.retention,
+        access_mode=x.access_mode,
+        original_code=x.original_code,
     )
 
 

@@ -95,6 +95,20 @@ class RetentionSchedule:
         return rule or self.default
 
 
+def with_dossier(rule: RetentionRule, dossier_retention: str | None) -> RetentionRule:
+    """``rule``, or the dossier's own period from the archive's inventory when that one is longer (an
+    appraisal that keeps a whole dossier permanently keeps each of its documents permanently)."""
+    if not dossier_retention:
+        return rule
+    from pipelines.inventory import retention_years
+
+    try:
+        years = retention_years(dossier_retention)
+    except ValueError:
+        return rule
+    return rule.longer(RetentionRule(years, rule.mode))
+
+
 def _rule(name: str, value: object, mode: str) -> RetentionRule:
     if isinstance(value, str) and value.strip().lower() in (PERMANENT, "vĩnh viễn", "vinh vien"):
         return RetentionRule(None, mode)

@@ -8,8 +8,11 @@ import subprocess
 
 import pdfplumber
 import pytest
+import sqlalchemy as sa
 
 from sohoa.samples.stacks import generate_stack
+from storage.db.database import Database
+from storage.db.models import Dossier
 from tests.helpers import SOHOA, cli_env, make_settings
 
 
@@ -49,3 +52,14 @@ def test_capture_a_stack_with_an_inventory(tmp_path, seaweed, prefect_api):
     assert len(report["split"]["dossiers"]) == 2
     assert report["documents"] and all(d["status"] in ("archived", "review") for d in report["documents"])
     assert report_path.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+
+    # The inventory's metadata reached each captured dossier (it fills the archive package's metadata).
+    rows = {r["Mã hồ sơ"]: r for r in stack.inventory_rows()}
+    with Database(settings.db_url).session(readonly=True) as s:
+        captured = [d for d in s.scalars(sa.select(Dossier)) if d.code in rows]
+    assert len(captured) == 2
+    for d in captured:
+        row = rows[d.code]
+        assert d.title == row["Tiêu đề hồ sơ"] and d.retention == row["Thời hạn bảo quản"]
+        assert d.start_date.strftime("%d/%m/%Y") == row["Ngày bắt đầu"]
+        assert d.end_date.strftime("%d/%m/%Y") == row["Ngày kết thúc"]

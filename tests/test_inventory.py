@@ -6,7 +6,7 @@ import pytest
 from openpyxl import Workbook
 
 from pipelines.errors import BadInputError
-from pipelines.inventory import load_inventory, reconcile
+from pipelines.inventory import load_inventory, reconcile, retention_years
 from pipelines.split import scan_page, split_stack
 from sohoa.samples.stacks import generate_stack
 
@@ -62,4 +62,30 @@ def test_bad_inventories_are_explained(tmp_path) -> None:
         load_inventory(path)
     path.write_text("Mã hồ sơ,Số tờ\nA,1\na,2\n", encoding="utf-8")
     with pytest.raises(BadInputError, match="twice"):
+        load_inventory(path)
+
+
+def test_retention_access_mode_and_paper_code_are_read(tmp_path) -> None:
+    path = tmp_path / "muc-luc.csv"
+    path.write_text(
+        "Mã hồ sơ;Tiêu đề hồ sơ;Thời hạn bảo quản;Chế độ sử dụng;Mã hồ sơ gốc giấy\n"
+        "H31.01.05-250311-0043;Hồ sơ xây dựng trụ sở;Vĩnh viễn;Công khai;HS-1998/17\n"
+        "H31.01.05-250311-0044;Hồ sơ cấp phép;20 năm;;\n",
+        encoding="utf-8",
+    )
+    first, second = load_inventory(path).entries
+    assert (first.retention, first.access_mode, first.original_code) == (
+        "Vĩnh viễn",
+        "Công khai",
+        "HS-1998/17",
+    )
+    assert second.retention == "20 năm" and second.access_mode is None
+    assert (retention_years("Vĩnh viễn"), retention_years("20 năm"), retention_years("20 years")) == (
+        None,
+        20,
+        20,
+    )
+
+    path.write_text("Mã hồ sơ;Thời hạn bảo quản\nA;mười năm\n", encoding="utf-8")
+    with pytest.raises(BadInputError, match="row 2: retention 'mười năm' is not a period"):
         load_inventory(path)

@@ -9,6 +9,8 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
+from pipelines.image_pdf import jpeg_page, save
+
 from .degrade import Degraded
 
 
@@ -46,28 +48,8 @@ def jpeg_pdf(pages: Sequence[tuple[bytes, int]]) -> bytes:
     streams embedded untouched."""
     pdf = pikepdf.new()
     for data, dpi in pages:
-        with Image.open(io.BytesIO(data)) as img:
-            width, height, mode = img.width, img.height, img.mode
-        w_pt, h_pt = width * 72 / dpi, height * 72 / dpi
-        xobj = pikepdf.Stream(pdf, data)
-        xobj.Type, xobj.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
-        xobj.Width, xobj.Height, xobj.BitsPerComponent = width, height, 8
-        xobj.ColorSpace = pikepdf.Name.DeviceGray if mode == "L" else pikepdf.Name.DeviceRGB
-        xobj.Filter = pikepdf.Name.DCTDecode
-        content = pikepdf.Stream(pdf, f"q {w_pt:.3f} 0 0 {h_pt:.3f} 0 0 cm /Im0 Do Q".encode())
-        pdf.pages.append(
-            pikepdf.Page(
-                pikepdf.Dictionary(
-                    Type=pikepdf.Name.Page,
-                    MediaBox=[0, 0, round(w_pt, 3), round(h_pt, 3)],
-                    Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobj)),
-                    Contents=content,
-                )
-            )
-        )
-    out = io.BytesIO()
-    pdf.save(out, deterministic_id=True)
-    return out.getvalue()
+        pdf.pages.append(jpeg_page(pdf, data, dpi))
+    return save(pdf)
 
 
 def write_image_pdf(path: Path, pages: Sequence[Degraded]) -> None:

@@ -76,6 +76,12 @@ class Dossier(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # The agency e-ID at the head of the dossier code (``H31.01.05`` of ``H31.01.05-240315-0042``).
     agency_code: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    # What the archive's inventory (mục lục hồ sơ) says of the dossier: Thông tư 05/2025/TT-BNV metadata.
+    start_date: Mapped[date | None] = mapped_column(sa.Date)
+    end_date: Mapped[date | None] = mapped_column(sa.Date)
+    retention: Mapped[str | None] = mapped_column(NFCText)  # as the inventory writes it: "Vĩnh viễn", "20 năm"
+    access_mode: Mapped[str | None] = mapped_column(NFCText)
+    original_code: Mapped[str | None] = mapped_column(NFCString(64))  # code of the paper dossier
 
     documents: Mapped[list[Document]] = relationship(back_populates="dossier")
 
@@ -123,6 +129,10 @@ class Document(Base):
     # Which worker is processing the document, until when (a lease: a crashed worker's claim expires).
     claimed_by: Mapped[str | None] = mapped_column(sa.String(128))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A rescan fed with ``sohoa ingest --replace``: the new document names the one it replaces, which
+    # becomes ``superseded`` and keeps its original and archived versions in storage.
+    replaces: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    replaced_by: Mapped[str | None] = mapped_column(sa.String(64))
 
     signature_level: Mapped[str | None] = mapped_column(sa.String(32))
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -36,15 +36,23 @@ def page(i: int) -> PageText:
 
 
 def archive_dossier(
-    database: Database, store: ObjectStore, code: str, docs: list[Doc], *, title: str = "Hồ sơ cấp giấy phép"
+    database: Database,
+    store: ObjectStore,
+    code: str,
+    docs: list[Doc],
+    *,
+    title: str = "Hồ sơ cấp giấy phép",
+    inventory: dict[str, str] | None = None,
 ) -> tuple[str, list[str]]:
-    """Save and archive the documents of one dossier; returns (dossier id, document ids in sequence)."""
+    """Save and archive the documents of one dossier; returns (dossier id, document ids in sequence).
+    ``inventory``: what the archive's inventory says of the dossier (DossierInfo fields)."""
     ids: list[str] = []
     with database.session() as s:
         repo.record_batch_start(s, "batch-a", "/scans", SIGNED_AT)
-        dossier_id = repo.upsert_dossier(
-            s, DossierInfo(folder=code, code=code, title=title, received_date="2025-03-10")
+        info = DossierInfo(
+            folder=code, code=code, title=title, received_date="2025-03-10", **(inventory or {})
         )
+        dossier_id = repo.upsert_dossier(s, info)
     for seq, d in enumerate(docs, start=1):
         doc_id = f"{code}-{seq}"
         original = f"original of {doc_id}".encode()

@@ -89,6 +89,47 @@ def test_package_holds_every_signed_copy_and_the_tt05_metadata(
     assert validate_package(object_store, rec) == rec.files
 
 
+def test_the_inventory_fills_the_dossier_metadata_and_keeps_it_longer(
+    database: Database, object_store: ObjectStore
+) -> None:
+    """What the archive's inventory (mục lục hồ sơ) says wins: dates of the paper dossier, its retention
+    (here permanent, longer than any document type's), access mode and the code of the paper dossier."""
+    code = "H31.01.05-250311-0043"
+    inventory = {
+        "start_date": "1998-04-02",
+        "end_date": "2001-12-28",
+        "retention": "Vĩnh viễn",
+        "access_mode": "Công khai",
+        "original_code": "HS-1998/17",
+    }
+    dossier_id, _ = archive_dossier(
+        database,
+        object_store,
+        code,
+        DOCS[:1],
+        title="Hồ sơ xây dựng trụ sở UBND xã Hòa Bình",
+        inventory=inventory,
+    )
+    with database.session() as s:
+        rec = build_dossier_package(s, object_store, dossier_id)
+    meta = json.loads(
+        _member(object_store.get(rec.bucket, rec.key, rec.version_id), "data/metadata/ho-so.json")
+    )
+    d = meta["dossier"]
+    assert d["title"] == "Hồ sơ xây dựng trụ sở UBND xã Hòa Bình"
+    assert (d["start_date"], d["end_date"]) == ("1998-04-02", "2001-12-28")
+    assert d["retention_period"] == "Vĩnh viễn" and d["retention_years"] is None
+    assert d["access_mode"] == "Công khai" and d["original_dossier_code"] == "HS-1998/17"
+    _, until = object_store.retention(rec.bucket, rec.key, rec.version_id)  # type: ignore[misc]
+    assert until.year >= 2200  # permanent: locked for 200 years
+
+
+def _member(tar_bytes: bytes, suffix: str) -> str:
+    with tarfile.open(fileobj=io.BytesIO(tar_bytes)) as tar:
+        (name,) = [n for n in tar.getnames() if n.endswith(suffix)]
+        return tar.extractfile(name).read().decode("utf-8")  # type: ignore[union-attr]
+
+
 def test_a_tampered_bag_fails_validation(database: Database, object_store: ObjectStore) -> None:
     dossier_id, _ = archive_dossier(database, object_store, "H31.01.05-250310-0043", DOCS[:1])
     with database.session() as s:
