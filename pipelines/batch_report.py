@@ -108,6 +108,8 @@ def batch_report_text(report: dict[str, Any], reconciliation: Reconciliation | N
             )
             for reason in doc.get("to_rescan") or []:
                 lines.append(f"    rescan: {reason}")
+            if doc.get("rescan_as"):
+                lines.append(f"    scan as {doc['rescan_as']} (then: sohoa ingest FOLDER --replace)")
     flags = _flags(report)
     if flags:
         lines += ["", "Suspicious boundaries (check the stack):"]
@@ -177,6 +179,8 @@ def batch_report_pdf(report: dict[str, Any], reconciliation: Reconciliation | No
                 reasons = list(doc.get("to_rescan") or [])
                 if doc.get("error"):
                     reasons.insert(0, doc["error"])
+                if doc.get("rescan_as"):
+                    reasons.append(f"→ quét lại thành (scan as) {doc['rescan_as']}")
                 data.append(
                     [
                         _p(doc.get("source", "?"), small),

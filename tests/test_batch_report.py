@@ -26,6 +26,7 @@ REPORT = {
             "status": "review",
             "pages": 1,
             "to_rescan": ["page 1 is hard to read (OCR confidence 41 %, below 60 %)"],
+            "rescan_as": "H31.01.05-241105-0001/001-hop.p2-2.rescan-p1.pdf",
         },
         {
             "source": "hop-01.pdf#HS-3/1",
@@ -55,6 +56,7 @@ def test_text_report_lists_rescans_reconciliation_and_flags() -> None:
     assert "HS-2: in the inventory (5 sheets) but not in the scan" in text
     assert "HS-3: scanned (1 sheets) but not in the inventory" in text
     assert "rescan: page 1 is hard to read" in text
+    assert "scan as H31.01.05-241105-0001/001-hop.p2-2.rescan-p1.pdf" in text
     assert "page 9: a large square code" in text
     assert "Pages to rescan: 1" in text
     assert batch_report_text(REPORT, None).startswith("Batch lo-2024-07")
