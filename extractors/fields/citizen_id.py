@@ -47,7 +47,8 @@ def _any_personal_id(lines: Sequence[VisualLine], fields: dict[str, Field]) -> N
     """A 12-digit number on its own when its label was not read ("Số / No.:" is small print on a card)."""
     for line in lines:
         for tok in line.tokens:
-            digits, quality = repair(tok.text.strip(".,;:"))
+            # "s/ụo:049150295768": the small-print label glued to the number.
+            digits, quality = repair(re.split(r"[:;]", tok.text)[-1].strip(".,;:"))
             if re.fullmatch(r"\d{12}", digits):
                 conf = value_confidence([tok]) * 0.85 * quality
                 fields["personal_id"] = make_field("personal_id", digits, [tok], conf, tok.text, lines)

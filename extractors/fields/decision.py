@@ -86,9 +86,24 @@ def _issuing_body(lines: Sequence[VisualLine], header_end: int, fields: dict[str
         for seg in line.segments():
             if _is_left(seg, line) and not _is_national(seg) and _is_upper(seg):
                 parts.extend(seg)
-    text = clean_text(_text(parts))
+    text = _canonical_phrases(clean_text(_text(parts)))
     if text:
         fields["issuing_body"] = _field("issuing_body", text, parts, lines, 0.95)
+
+
+_PHRASES = ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN")
+
+
+def _canonical_phrases(text: str) -> str:
+    """ "ỦY BẠN NHÂN DÂN" is "ỦY BAN NHÂN DÂN": the names of state bodies are a closed set of phrases."""
+    words = text.split()
+    for phrase in _PHRASES:
+        want = phrase.split()
+        n = len(want)
+        for i in range(len(words) - n + 1):
+            if [fold(w) for w in words[i : i + n]] == [fold(w) for w in want]:
+                words[i : i + n] = want
+    return " ".join(words)
 
 
 def _subject(lines: Sequence[VisualLine], after: int, fields: dict[str, Field]) -> None:
@@ -136,21 +151,85 @@ def _signature(lines: Sequence[VisualLine], fields: dict[str, Field]) -> None:
                 name_at = idx
                 break
     if name_at is None:
+        # The name lost under the seal or the signature: the title block is still the last upper-case run
+        # of the right column ("TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH").
+        end = len(right)
+        if end and not _is_upper(right[-1]):
+            end -= 1  # the name itself, misread ("guyên Minh Nguyệt")
+        run = _title_run(right, end, lines[-1].page_width)
+        if run and any(w in fold(_text([t for seg in run for t in seg])) for w in _CAPACITY):
+            tokens = [t for seg in run for t in seg]
+            fields["signer_title"] = _field("signer_title", _title_text(tokens), tokens, lines, 0.85)
         return
+    title = _title_run(
+        right,
+        name_at,
+        lines[-1].page_width,
+        centre=(right[name_at][0].bbox[0] + right[name_at][-1].bbox[2]) / 2,
+    )
+    tokens = [t for seg in title for t in seg]
+    text = _title_text(tokens)
+    if text:
+        fields["signer_title"] = _field("signer_title", text, tokens, lines, 0.95)
+
+
+# The words of signers' titles, with their diacritics (folded -> printed): "PHO CHU TỊCH" is "PHÓ CHỦ TỊCH".
+_TITLE_WORDS = {
+    fold(w): w
+    for w in [
+        "CHỦ",
+        "TỊCH",
+        "PHÓ",
+        "GIÁM",
+        "ĐỐC",
+        "TRƯỞNG",
+        "ỦY",
+        "BAN",
+        "NHÂN",
+        "DÂN",
+        "THỦ",
+        "QUYỀN",
+        "PHÒNG",
+        "SỞ",
+        "CỤC",
+        "VĂN",
+        "CHÁNH",
+    ]
+}
+
+
+def _title_text(tokens: Sequence[Token]) -> str:
+    words = clean_text(_text(tokens)).split()
+    return " ".join(_TITLE_WORDS.get(fold(w), w) if w.isupper() else w for w in words)
+
+
+# Words of a signer's capacity and title (folded).
+_CAPACITY = ("chu tich", "giam doc", "truong", "tm.", "kt.", "tl.", "thu truong", "bi thu")
+
+
+def _is_junk(seg: Sequence[Token]) -> bool:
+    """Specks read from a seal or a signature stroke ("ẽ", "_")."""
+    return len("".join(c for c in _text(seg) if c.isalnum())) <= 1
+
+
+def _title_run(
+    right: list[list[Token]], end: int, width: int, centre: float | None = None
+) -> list[list[Token]]:
+    """The upper-case right-column segments just above ``end``, close together (and centred on
+    ``centre`` when given), top to bottom."""
     title: list[list[Token]] = []
-    centre = (right[name_at][0].bbox[0] + right[name_at][-1].bbox[2]) / 2
-    width = lines[-1].page_width
-    above_top = None  # the title lines sit close together
-    for seg in reversed(right[max(0, name_at - 4) : name_at]):
+    above_top = None
+    for seg in reversed(right[max(0, end - 6) : end]):
+        if _is_junk(seg):
+            continue
         seg_centre = (seg[0].bbox[0] + seg[-1].bbox[2]) / 2
         top, height = min(t.bbox[1] for t in seg), max(t.bbox[3] - t.bbox[1] for t in seg)
-        if not _is_upper(seg) or abs(seg_centre - centre) > 0.15 * width:
+        if not _is_upper(seg) or (centre is not None and abs(seg_centre - centre) > 0.15 * width):
             break
         if above_top is not None and above_top - top > 2.5 * height:
             break
         title.insert(0, seg)
         above_top = top
-    tokens = [t for seg in title for t in seg]
-    text = clean_text(_text(tokens))
-    if text:
-        fields["signer_title"] = _field("signer_title", text, tokens, lines, 0.95)
+        if len(title) == 4:
+            break
+    return title

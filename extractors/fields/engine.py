@@ -92,32 +92,42 @@ class LabelledDocument:
         tokens = [t for t in line.tokens[i:stop] if not t.is_leader]
         return [] if _is_national_heading(tokens) else tokens
 
+    def _segment_under(self, li: int, x0: float, x1: float, height: float) -> tuple[int, int] | None:
+        """(first, stop) token indexes of the segment of line ``li`` that lies under [x0, x1] (or the first
+        one starting after it), cut at the first label inside it."""
+        line = self.lines[li]
+        for seg in line.segments():
+            sx0, sx1 = seg[0].bbox[0], seg[-1].bbox[2]
+            if sx1 >= x0 - height and sx0 <= x1 + 3 * height:
+                first = line.tokens.index(seg[0])
+                stop = first + len(seg)
+                for m in self.matches[li]:
+                    if first < m.start < stop:
+                        stop = m.start
+                return first, stop
+        return None
+
     def _below_value(self, li: int, match: LabelMatch) -> tuple[int, list[Token]] | None:
         line = self.lines[li]
-        nli = self._next_line(li)
-        if nli is not None and _is_english_label_line(self.lines[nli].tokens):
-            nli = self._next_line(nli)  # "Có giá trị đến:" / "Date of expiry" / "15/03/2028"
-        if nli is None or self._starts_with_label(nli):
-            return None
-        below = self.lines[nli]
         x0 = line.tokens[match.start].bbox[0]
         x1 = line.tokens[match.end - 1].bbox[2]
-        # The segment of the line below that lies under the label (or the first one starting after it).
-        best: list[Token] | None = None
-        for seg in below.segments():
-            sx0, sx1 = seg[0].bbox[0], seg[-1].bbox[2]
-            if sx1 >= x0 - line.height and sx0 <= x1 + 3 * line.height:
-                best = seg
-                break
-        if best is None:
+        nli = self._next_line(li)
+        if nli is not None:
+            span = self._segment_under(nli, x0, x1, line.height)
+            if span is not None and _is_english_label_line(self.lines[nli].tokens[span[0] : span[1]]):
+                nli = self._next_line(nli)  # "Có giá trị đến:" / "Date of expiry" / "15/03/2028"
+        if nli is None or self._starts_with_label(nli):
             return None
-        first = below.tokens.index(best[0])
-        stop = first + len(best)
-        for m in self.matches[nli]:
-            if first < m.start < stop:
-                stop = m.start
-        tokens = [t for t in below.tokens[first:stop] if not t.is_leader]
+        span = self._segment_under(nli, x0, x1, line.height)
+        if span is None:
+            return None
+        tokens = [t for t in self.lines[nli].tokens[span[0] : span[1]] if not t.is_leader]
         return (nli, tokens) if tokens and not _is_national_heading(tokens) else None
+
+    def _is_overprint(self, li: int, nli: int, value_x0: int) -> bool:
+        """Line ``nli`` is smaller print lying entirely to the right of where the value's lines start."""
+        line, nxt = self.lines[li], self.lines[nli]
+        return nxt.height < 0.75 * line.height and nxt.tokens[0].bbox[0] > value_x0 + 3 * line.height
 
     def _continuation(self, li: int, tokens: list[Token], label_x0: int, spec: FieldSpec) -> list[Token]:
         """Lines that continue a wrapped value: the next line is close, holds no label, and is indented under
@@ -127,11 +137,23 @@ class LabelledDocument:
         out = list(tokens)
         while out:
             nli = self._next_line(li, CONTINUATION_DISTANCE)
+            if nli is not None and self._is_overprint(li, nli, out[0].bbox[0]):
+                # Small print of a seal or a watermark between two lines of the value: look past it.
+                after = self._next_line(nli, CONTINUATION_DISTANCE)
+                near = after is not None and (
+                    self.lines[after].top - self.lines[li].top
+                    <= CONTINUATION_DISTANCE * max(self.lines[li].height, 1.0)
+                )
+                nli = after if near else None
             if nli is None or self._starts_with_label(nli):
                 break
             nxt = self.lines[nli]
-            stop = min([m.start for m in self.matches[nli]] + sorted(nxt.segment_starts) + [len(nxt.tokens)])
-            more = [t for t in nxt.tokens[:stop] if not t.is_leader]
+            # The segment in the value's column: a card's left column (photo, expiry date) may share the row.
+            span = self._segment_under(nli, label_x0, out[-1].bbox[2], nxt.height)
+            first, stop = span if span is not None else (0, 0)
+            if first > 0 and any(m.start < first for m in self.matches[nli]):
+                break
+            more = [t for t in nxt.tokens[first:stop] if not t.is_leader]
             if (
                 not more
                 or more[0].bbox[0] < label_x0 - nxt.height

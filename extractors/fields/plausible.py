@@ -9,6 +9,8 @@ the document to review. ``implausible(key, value)`` says why in plain words.
 
 from __future__ import annotations
 
+import re
+
 from extractors.classify import LABELS
 from extractors.fields.values import SURNAMES
 from extractors.normalize import clean_text, fold, fold_words
@@ -105,6 +107,19 @@ def _mixed_case(value: str) -> bool:
     return len(words) >= 3 and upper >= 0.6 * len(words) and upper < len(words)
 
 
+# "Đà. Lạt": a full stop between two words of one name. Abbreviations take one ("TP. Hà Nội", "Tp.", "Q. 1",
+# "P.8", "TT.", "Tx."), other words do not.
+_ABBREVIATIONS = {"tp", "tx", "tt", "q", "p", "h", "x", "ph", "st", "kp", "tdp", "ql", "tl", "dt"}
+_WORD_STOP = re.compile(r"(?<![^\s,])(\w+)\.\s+\w")
+
+
+def _stray_stop(value: str) -> bool:
+    return any(
+        m.group(1).casefold() not in _ABBREVIATIONS and not m.group(1).isdigit() and not m.group(1).isupper()
+        for m in _WORD_STOP.finditer(value)
+    )
+
+
 def implausible(key: str, value: str) -> str | None:
     """Why ``value`` does not look like a ``key`` value, or None when it does."""
     words = fold_words(value)
@@ -130,6 +145,8 @@ def implausible(key: str, value: str) -> str | None:
             return "does not end with a province (cut short or lines out of order?)"
         if sum(folded.count(f" {p}") for p in _PROVINCES if f" {p}" in f" {folded}") > 2:
             return "names several provinces"
+        if _stray_stop(value):
+            return "a full stop inside a place name (a speck read as '.')"
     if key in ORGANISATIONS:
         if _mixed_case(value):
             return "mixes upper- and lower-case words"
