@@ -42,7 +42,7 @@ from tests.fixtures.pki import AGENCY_NAME, ARCH, TestPki, make_test_pki  # noqa
 SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 
 
-def one_page_pdfa() -> bytes:
+def one_page_pdfa(part: int = 2) -> bytes:
     pdfmetrics.registerFont(TTFont("LiberationSerif", SERIF))
     buf = io.BytesIO()
     c = canvas.Canvas(buf)
@@ -55,7 +55,7 @@ def one_page_pdfa() -> bytes:
         index=0, width=595, height=842, dpi=72, source="text_layer", words=[], text="", mean_confidence=1.0
     )
     meta = PdfMetadata(title="Quyết định cấp phép", author=AGENCY_NAME, keywords=["hồ sơ"])
-    return build_pdfa([page], buf.getvalue(), meta)
+    return build_pdfa([page], buf.getvalue(), meta, part=part)
 
 
 def _serve(pki: TestPki) -> None:  # in the child process

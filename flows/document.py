@@ -105,7 +105,7 @@ def pdfa_task(
     """The PDF/A, kept in the derived bucket (for review and approval) and returned for signing now."""
     rt = get_runtime()
     meta = PdfMetadata(title=title, author=rt.settings.agency_name, keywords=["sohoa", doc_id])
-    pdf = build_pdfa(pages, original, meta)
+    pdf = build_pdfa(pages, original, meta, part=rt.settings.pdfa_part)
     return rt.store.put_derived(f"pdfa/{doc_id}.pdf", pdf), pdf
 
 

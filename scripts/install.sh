@@ -7,8 +7,10 @@ EXTRAS=${1:-runtime}
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd
   fonts-liberation2 fonts-noto-core poppler-utils qpdf openssl)
-# The tests also need a browser (Playwright drives Debian's chromium; nothing is downloaded) and SoftHSM2.
-[ "$EXTRAS" = "dev" ] && APT_PACKAGES+=(chromium softhsm2 opensc)
+# The tests also need a browser (Playwright drives Debian's chromium; nothing is downloaded), SoftHSM2,
+# and Apache PDFBox Preflight (PDF/A-1b validation of the signed output, pipelines/pdfa_check.py).
+[ "$EXTRAS" = "dev" ] && APT_PACKAGES+=(chromium softhsm2 opensc
+  default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,7 +1,9 @@
 """PAdES signing of the digitised copy with pyHanko.
 
 The signature is a PAdES baseline signature (SubFilter ETSI.CAdES.detached) added as an incremental update,
-so the signed revision stays a PDF/A file: the only font it adds is the stamp font, embedded as a subset.
+so the signed revision stays a PDF/A file (PDF/A-1b or -2b, checked by tests/signing/test_pdfa_check.py):
+the only font it adds is the stamp font, embedded as a subset with its /CIDSet, and signing/pdfa_compat.py
+keeps every revision pyHanko writes PDF/A (XMP layout, Info/XMP agreement, widget appearances).
 
 Levels (ETSI EN 319 142-1), chosen with ``level``:
 
@@ -68,6 +70,7 @@ from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBack
 from pipelines.errors import SigningError
 from pipelines.logs import get_logger
 from pipelines.model import SignatureInfo
+from signing import pdfa_compat  # noqa: F401  (keeps pyHanko's revisions PDF/A)
 from signing.keys import AgencyKey
 
 log = get_logger(__name__)
@@ -133,6 +136,7 @@ class _StampFont(FontEngineFactory):
             self._units_per_em: int = tt["head"].unitsPerEm
             self.font_bytes = _presubset(tt, charset)
             self._font_stream = zlib.compress(self.font_bytes)
+            self._cidset = zlib.compress(_cidset(TTFont(io.BytesIO(self.font_bytes)).getGlyphOrder()))
         except (OSError, KeyError, AttributeError, TTLibError) as exc:
             raise SigningError(f"the stamp font {path} cannot be read: {exc}") from exc
         self.size = size
@@ -152,6 +156,7 @@ class _StampFont(FontEngineFactory):
             obj_stream = writer.prepare_object_stream()
         return _PresubsetAccumulator(
             self._font_stream,
+            self._cidset,
             writer=writer,
             font_handle=io.BytesIO(self.font_bytes),
             font_size=_whole(self.size),
@@ -162,18 +167,23 @@ class _StampFont(FontEngineFactory):
 class _PresubsetAccumulator(GlyphAccumulator):
     """pyHanko's font engine, embedding the stamp font as cut down once by _StampFont (already a subset
     of the original holding only what a stamp can show) and compressed once, instead of subsetting and
-    compressing it again for every document."""
+    compressing it again for every document.
 
-    def __init__(self, font_stream: bytes, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    The font descriptor also gets a /CIDSet (required by PDF/A-1 for a CID font subset): the embedded
+    font holds exactly the stamp's glyphs and CIDs are glyph IDs (/CIDToGIDMap /Identity), so every
+    glyph of the embedded font is listed."""
+
+    def __init__(self, font_stream: bytes, cidset: bytes, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(**kwargs)
         cidfont = self.cidfont_obj
 
         def set_font_file(writer) -> generic.IndirectObject:  # type: ignore[no-untyped-def]
-            stream = generic.StreamObject(
-                {generic.pdf_name("/Filter"): generic.pdf_name("/FlateDecode")}, encoded_data=font_stream
-            )
-            ref = writer.add_object(stream)
+            flate = {generic.pdf_name("/Filter"): generic.pdf_name("/FlateDecode")}
+            ref = writer.add_object(generic.StreamObject(dict(flate), encoded_data=font_stream))
             cidfont._font_descriptor[generic.pdf_name("/FontFile2")] = ref
+            cidfont._font_descriptor[generic.pdf_name("/CIDSet")] = writer.add_object(
+                generic.StreamObject(dict(flate), encoded_data=cidset)
+            )
             return ref
 
         cidfont.set_font_file = set_font_file  # type: ignore[method-assign]
@@ -196,6 +206,15 @@ def _presubset(tt: TTFont, charset: str) -> bytes:
     buf = io.BytesIO()
     tt.save(buf)
     return buf.getvalue()
+
+
+def _cidset(glyph_order: list[str]) -> bytes:
+    """A /CIDSet bit string (high bit first) with CIDs 0 to len(glyph_order) - 1 present."""
+    count = len(glyph_order)
+    data = bytearray(b"\xff" * (count // 8))
+    if count % 8:
+        data.append((0xFF << (8 - count % 8)) & 0xFF)
+    return bytes(data)
 
 
 def _drop_hinting(tt: TTFont) -> None:

@@ -6,6 +6,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -46,6 +47,7 @@ class Settings(BaseSettings):
     signing_pkcs12_password: str | None = None
     tsa_url: str | None = None
     signing_level: str | None = None  # B, T, LT, LTA; default LTA with a TSA, else B
+    pdfa_part: int = 2  # the digitised copy is PDF/A-2b (2) or PDF/A-1b (1)
     trust_anchors: list[Path] = []
     # A USB token or HSM (PKCS#11) instead of a PKCS#12 file.
     signing_pkcs11_module: Path | None = None
@@ -59,6 +61,13 @@ class Settings(BaseSettings):
     workers: int = max(1, os.cpu_count() or 1)
     review_threshold: float = 0.80  # below this a type or field sends the document to review
     claim_lease_seconds: float = 120  # a worker that dies (on another host) frees its documents after this
+
+    @field_validator("pdfa_part", mode="before")
+    @classmethod
+    def _pdfa_part(cls, value: object) -> int:
+        if str(value).strip() not in ("1", "2"):
+            raise ValueError(f"SOHOA_PDFA_PART must be 1 (PDF/A-1b) or 2 (PDF/A-2b), not {value!r}")
+        return int(str(value).strip())
 
     @property
     def db_url(self) -> str:

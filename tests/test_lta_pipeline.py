@@ -1,9 +1,12 @@
 """Production-like signing through the whole pipeline: the agency's PKCS#12 key, an RFC 3161 TSA and
-OCSP/CRL served on 127.0.0.1 (certomancer), PAdES-BASELINE-LTA by default, then timestamp renewal."""
+OCSP/CRL served on 127.0.0.1 (certomancer), PAdES-BASELINE-LTA by default, then timestamp renewal; the
+copy is PDF/A-1b and stays so through every revision (Apache PDFBox Preflight, via ``sohoa pdfa-check``)."""
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 
 import pytest
 
@@ -12,7 +15,7 @@ from flows.maintenance import renew_timestamps
 from flows.runtime import Runtime, set_runtime
 from signing.verify import verify_pdf
 from sohoa.samples import generate_demo
-from tests.helpers import byte_range_verify, make_settings
+from tests.helpers import SOHOA, byte_range_verify, cli_env, make_settings
 
 
 @pytest.mark.slow
@@ -30,6 +33,7 @@ def test_lta_signing_and_renewal(tmp_path, seaweed, prefect_api, test_pki, tsa_u
             "signing_pkcs12_password": test_pki.p12_password.decode(),
             "tsa_url": tsa_url,
             "trust_anchors": [test_pki.root_pem],
+            "pdfa_part": 1,
         }
     )
     rt = Runtime.open(settings)
@@ -59,5 +63,21 @@ def test_lta_signing_and_renewal(tmp_path, seaweed, prefect_api, test_pki, tsa_u
         assert len(v2.timestamps) >= 2
         versions = rt.store.versions(result.archive.bucket, result.archive.key)
         assert len(versions) == 2  # the first signed version stays, locked
+
+        # PDF/A-1b after signing (B-LTA) and after renewal, as an auditor checks it.
+        (tmp_path / "signed.pdf").write_bytes(pdf)
+        (tmp_path / "renewed.pdf").write_bytes(renewed)
+        env = cli_env(settings, prefect_api)
+        p = subprocess.run(
+            [SOHOA, "pdfa-check", str(tmp_path / "signed.pdf"), str(tmp_path / "renewed.pdf"), "--json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        assert p.returncode == 0, p.stdout + p.stderr
+        checked = json.loads(p.stdout)
+        assert [(c["part"], c["valid"]) for c in checked] == [(1, True), (1, True)]
+        assert all(any("Preflight" in v for v in c["validators"]) for c in checked)
     finally:
         set_runtime(None)

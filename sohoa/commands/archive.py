@@ -60,6 +60,21 @@ def cmd_renew(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if out["failed"] else 0
 
 
+def cmd_pdfa_check(args: argparse.Namespace, settings: Settings) -> int:
+    """PDF/A conformance of files: structural checks, and Apache PDFBox Preflight for PDF/A-1 (one JVM)."""
+    from pathlib import Path
+
+    from pipelines.pdfa_check import check_files
+
+    results = check_files([Path(f) for f in args.files], preflight=args.preflight)
+    if args.json:
+        print(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            print(r.to_text())
+    return 0 if all(r.valid for r in results) else 1
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("fixity", help="re-read archived objects and compare their SHA-256 with the records")
     s.add_argument("--limit", type=int, help="check at most N objects (least recently checked first)")
@@ -77,6 +92,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--horizon-days", type=int, default=365)
     r.add_argument("--limit", type=int)
     r.set_defaults(func=cmd_renew)
+
+    s = sub.add_parser("pdfa-check", help="check PDF/A conformance (PDFBox Preflight for PDF/A-1)")
+    s.add_argument("files", nargs="+")
+    s.add_argument("--json", action="store_true")
+    s.add_argument(
+        "--preflight",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run Apache PDFBox Preflight (default: for files that claim PDF/A-1)",
+    )
+    s.set_defaults(func=cmd_pdfa_check)
 
     s = sub.add_parser("package", help="(re)build the archive package (BagIt) of a dossier")
     s.add_argument("dossier_code")
