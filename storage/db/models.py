@@ -79,7 +79,7 @@ class Dossier(Base):
     # What the archive's inventory (mục lục hồ sơ) says of the dossier: Thông tư 05/2025/TT-BNV metadata.
     start_date: Mapped[date | None] = mapped_column(sa.Date)
     end_date: Mapped[date | None] = mapped_column(sa.Date)
-    retention: Mapped[str | None] = mapped_column(NFCText)  # as the inventory writes it: "Vĩnh viễn", "20 năm"
+    retention: Mapped[str | None] = mapped_column(NFCText)  # as written: "Vĩnh viễn", "20 năm"
     access_mode: Mapped[str | None] = mapped_column(NFCText)
     original_code: Mapped[str | None] = mapped_column(NFCString(64))  # code of the paper dossier
 
