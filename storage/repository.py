@@ -634,3 +634,50 @@ def confirmed_examples(s: Session, *, limit: int = 5000) -> list[tuple[list[Page
         if any(p.text for p in pages):
             out.append((pages, d.doc_type))
     return out
+
+
+# ---------------------------------------------------------------- a person's decision (web application)
+
+# A person may reject a document or send it back to the scanner while it waits for them or has failed;
+# not while a worker processes it (pending), nor once it is signed, rejected or waiting for its rescan.
+DECIDABLE = (str(Status.REVIEW), str(Status.FAILED), str(Status.QUARANTINED))
+
+
+def _decidable(s: Session, doc_id: str) -> Document:
+    from pipelines.errors import BadInputError
+
+    d = s.get(Document, doc_id, with_for_update=True)  # a worker saving it at the same time waits, or we do
+    if d is None:
+        raise NotFoundError(f"document {doc_id} is not in the database")
+    if d.status not in DECIDABLE:
+        raise BadInputError(
+            f"document {doc_id} is {d.status}: only a document waiting for review or that failed can be "
+            "rejected or sent to rescan"
+        )
+    return d
+
+
+def reject_document(s: Session, doc_id: str, reason: str) -> None:
+    """A person refuses the document for good: status ``rejected``, the reason in ``error``."""
+    d = _decidable(s, doc_id)
+    d.status = str(Status.REJECTED)
+    d.error = nfc(reason.strip())
+    d.updated_at = _now()
+    s.flush()
+
+
+def send_to_rescan(s: Session, doc_id: str, reason: str, pages: Sequence[int] = ()) -> None:
+    """A person sends the document back to the scanner: status ``rescan``; ``to_rescan`` gets one line per
+    page named (1-based), or one for the whole document."""
+    from pipelines.errors import BadInputError
+
+    d = _decidable(s, doc_id)
+    why = nfc(reason.strip())
+    bad = [p for p in pages if not 1 <= p <= max(d.page_count, 1)]
+    if bad:
+        raise BadInputError(f"page {bad[0]} does not exist: document {doc_id} has {d.page_count} page(s)")
+    lines = [f"page {p}: {why}" for p in sorted(set(pages))] or [f"every page: {why}"]
+    d.to_rescan = _nfc_list([*(d.to_rescan or []), *[x for x in lines if x not in (d.to_rescan or [])]])
+    d.status = str(Status.RESCAN)
+    d.updated_at = _now()
+    s.flush()

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
-import threading
-import traceback
 import unicodedata
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,8 +21,8 @@ from storage.db.models import Document, Dossier, Page
 
 log = get_logger("sohoa.web")
 
-SUPPORTED_UPLOADS = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+# The tabs of the documents page, in the order shown (every document status but "pending").
+QUEUE_STATUSES = ("review", "rescan", "rejected", "failed", "quarantined", "archived", "pending")
 
 
 def record_event(rt: Runtime, actor: str, action: str, target: str | None = None, detail: str = "") -> None:
@@ -49,6 +45,8 @@ class QueueRow:
     overdue: bool
     reasons: list[str]
     decision: str | None  # "reject" / "rescan" when someone already decided
+    error: str | None = None  # why it failed, or why it was rejected
+    to_rescan: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +60,8 @@ class QueueRow:
             "overdue": self.overdue,
             "review_reasons": self.reasons,
             "decision": self.decision,
+            "error": self.error,
+            "to_rescan": self.to_rescan,
         }
 
 
@@ -100,6 +100,8 @@ def queue(
                 overdue=bool(dos is not None and dos.due_date and dos.due_date < today),
                 reasons=list(d.review_reasons or []),
                 decision=decided[d.id].action if d.id in decided else None,
+                error=d.error,
+                to_rescan=list(d.to_rescan or []),
             )
             for d, dos in rows
         ]
@@ -223,18 +225,39 @@ def approve(rt: Runtime, doc_id: str, *, actor: str) -> DocumentResult:
     return result
 
 
-def decide(rt: Runtime, doc_id: str, action: str, *, actor: str, reason: str) -> None:
-    """Reject a document or send it back to the scanner (recorded; the document leaves the review queue
-    view as 'decided' until it is ingested again)."""
+def parse_pages(text: str) -> list[int]:
+    """``"2, 4-5"`` -> [2, 4, 5] (1-based page numbers); empty -> [] (every page)."""
+    pages: list[int] = []
+    for part in filter(None, (p.strip() for p in re.split(r"[,;\s]+", text or ""))):
+        m = re.fullmatch(r"(\d{1,4})(?:-(\d{1,4}))?", part)
+        if m is None or (m.group(2) and int(m.group(2)) < int(m.group(1))):
+            raise BadInputError(f"{part!r} is not a page number or a range such as 2-4")
+        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+        pages.extend(range(lo, hi + 1))
+    return pages
+
+
+def decide(
+    rt: Runtime, doc_id: str, action: str, *, actor: str, reason: str, pages: str | list[int] = ""
+) -> None:
+    """Reject a document (status ``rejected``, the reason in its error) or send it back to the scanner
+    (status ``rescan``, the pages and reason in ``to_rescan``). The decision is also kept with its author."""
     if action not in ("reject", "rescan"):
         raise BadInputError("the decision must be reject or rescan")
     if not reason.strip():
         raise BadInputError("say why, in a few words")
+    numbers = parse_pages(pages) if isinstance(pages, str) else list(pages)
+    if numbers and action == "reject":
+        raise BadInputError("pages are for a rescan; a rejection is for the whole document")
+    why = _nfc(reason)
     with rt.db.session() as s:
-        if repo.load_result(s, doc_id) is None:
-            raise NotFoundError(f"no document with id {doc_id}")
-        s.add(ReviewAction(document_id=doc_id, action=action, reason=_nfc(reason), actor=actor))
-    record_event(rt, actor, action, doc_id, _nfc(reason))
+        if action == "reject":
+            repo.reject_document(s, doc_id, why)
+        else:
+            repo.send_to_rescan(s, doc_id, why, numbers)
+        detail = why if not numbers else f"{why} (pages {', '.join(map(str, numbers))})"
+        s.add(ReviewAction(document_id=doc_id, action=action, reason=detail, actor=actor))
+    record_event(rt, actor, action, doc_id, why)
 
 
 def signed_pdf(rt: Runtime, doc_id: str) -> tuple[str, bytes]:
@@ -243,131 +266,6 @@ def signed_pdf(rt: Runtime, doc_id: str) -> tuple[str, bytes]:
 
     result, data = fetch_signed(rt, doc_id)
     return result.archive.key.rsplit("/", 1)[-1], data
-
-
-# ------------------------------------------------------------------------------------------------ upload
-
-
-@dataclass
-class UploadJob:
-    id: str
-    folder: Path
-    files: list[str]
-    actor: str
-    state: str = "queued"  # queued | running | done | failed
-    error: str | None = None
-    summary: dict[str, Any] | None = None
-    documents: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "state": self.state,
-            "files": self.files,
-            "error": self.error,
-            "summary": self.summary,
-            "documents": [
-                {k: d.get(k) for k in ("id", "source", "status", "doc_type", "error")} for d in self.documents
-            ],
-        }
-
-
-_jobs: dict[str, UploadJob] = {}
-_jobs_lock = threading.Lock()
-_ingest_lock = threading.Lock()  # one batch at a time per server process
-
-
-def _safe_name(name: str) -> str:
-    base = _nfc(Path(name.replace("\\", "/")).name)
-    base = re.sub(r"[^\w.\- ]", "_", base).strip(" .")
-    if not base or not base.lower().endswith(SUPPORTED_UPLOADS):
-        raise BadInputError(f"{name or 'a file'}: only PDF, PNG, JPEG and TIFF files can be uploaded")
-    return base
-
-
-def save_upload(
-    rt: Runtime,
-    files: list[tuple[str, bytes]],
-    *,
-    actor: str,
-    dossier_code: str | None = None,
-    title: str | None = None,
-    received_date: str | None = None,
-    due_date: str | None = None,
-) -> UploadJob:
-    """Write the files of one dossier under data_dir/uploads/<id>/<dossier>/ with its dossier.json."""
-    if not files:
-        raise BadInputError("choose at least one file")
-    for d, what in ((received_date, "received date"), (due_date, "due date")):
-        if d:
-            try:
-                date.fromisoformat(d)
-            except ValueError as e:
-                raise BadInputError(f"the {what} must be a date (YYYY-MM-DD)") from e
-    upload_id = uuid.uuid4().hex[:12]
-    root = rt.settings.data_dir / "uploads" / upload_id
-    folder_name = re.sub(r"[^\w.\-]", "_", _nfc(dossier_code)) if dossier_code else f"HS-{upload_id}"
-    folder = root / folder_name
-    folder.mkdir(parents=True)
-    names: list[str] = []
-    for name, data in files:
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise BadInputError(f"{name} is larger than {MAX_UPLOAD_BYTES // 2**20} MB")
-        safe = _safe_name(name)
-        while safe in names:
-            safe = f"{len(names)}-{safe}"
-        (folder / safe).write_bytes(data)
-        names.append(safe)
-    info = {
-        "dossier_code": _nfc(dossier_code or "") or None,
-        "title": _nfc(title or "") or None,
-        "received_date": received_date or date.today().isoformat(),
-        "due_date": due_date or None,
-    }
-    (folder / "dossier.json").write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
-    job = UploadJob(upload_id, root, names, actor)
-    with _jobs_lock:
-        _jobs[upload_id] = job
-    record_event(rt, actor, "upload", upload_id, f"{len(names)} file(s)")
-    return job
-
-
-def start_ingest(job: UploadJob) -> threading.Thread:
-    """Ingest the uploaded dossier in a background thread (the Prefect flow of ``sohoa ingest``)."""
-
-    def run() -> None:
-        from flows.ingest import ingest_batch
-
-        with _ingest_lock:
-            job.state = "running"
-            try:
-                report = ingest_batch(
-                    source=str(job.folder), report_path=str(job.folder / "report.json"), progress=False
-                )
-                job.summary, job.documents, job.state = report["summary"], report["documents"], "done"
-            except Exception as exc:  # noqa: BLE001 - shown on the upload page; the log keeps the traceback
-                job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
-                log.error("upload %s failed: %s", job.id, traceback.format_exc())
-
-    t = threading.Thread(target=run, name=f"ingest-{job.id}", daemon=True)
-    t.start()
-    return t
-
-
-def upload_job(rt: Runtime, upload_id: str) -> UploadJob:
-    with _jobs_lock:
-        job = _jobs.get(upload_id)
-    if job is not None:
-        return job
-    root = rt.settings.data_dir / "uploads" / upload_id
-    if not re.fullmatch(r"[0-9a-f]{12}", upload_id) or not root.is_dir():
-        raise NotFoundError(f"no upload {upload_id}")
-    job = UploadJob(upload_id, root, [], "?", state="queued")
-    report = root / "report.json"
-    if report.exists():
-        data = json.loads(report.read_text(encoding="utf-8"))
-        job.state, job.summary, job.documents = "done", data.get("summary"), data.get("documents", [])
-    return job
 
 
 # ------------------------------------------------------------------------------------------------ verify
@@ -424,3 +322,54 @@ def audit_entries(rt: Runtime, limit: int = 200) -> dict[str, list[dict[str, Any
             )
         ]
     return {"access": access, "events": events}
+
+
+# ------------------------------------------------------------------------------------------------ parties
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who a document names: a person (by personal ID) or a company (by enterprise code), and as what."""
+
+    role: str
+    kind: str  # "person" | "org"
+    key: str | None  # personal ID / enterprise code; None when the document does not tell them apart
+    name: str | None
+
+
+def parties_of(rt: Runtime, doc_ids: list[str]) -> dict[str, list[Party]]:
+    """The persons and companies each document is linked to (storage.people), companies first."""
+    from storage.db.models import DocumentParty, Organisation, Person
+
+    if not doc_ids:
+        return {}
+    out: dict[str, list[Party]] = {}
+    with rt.db.session(readonly=True) as s:
+        rows = s.execute(
+            sa.select(DocumentParty, Person.personal_id, Organisation.enterprise_code, Organisation.name)
+            .outerjoin(Person, Person.id == DocumentParty.person_id)
+            .outerjoin(Organisation, Organisation.id == DocumentParty.org_id)
+            .where(DocumentParty.document_id.in_(doc_ids))
+            .order_by(DocumentParty.document_id, DocumentParty.org_id.is_(None), DocumentParty.role)
+        )
+        for p, pid, code, org_name in rows:
+            kind = "org" if p.org_id is not None else "person"
+            party = Party(p.role, kind, code if kind == "org" else pid, org_name or p.name)
+            out.setdefault(p.document_id, []).append(party)
+    return out
+
+
+ENTERPRISE_CODE = re.compile(r"\d{10}(?:-\d{3})?")
+
+
+def company_links(result: DocumentResult, parties: list[Party]) -> list[Party]:
+    """The companies a document names: its linked organisations, and an ``enterprise_code`` field that is
+    not linked (yet) to one."""
+    out = [p for p in parties if p.kind == "org" and p.key]
+    field_code = result.fields.get("enterprise_code")
+    if field_code is not None:
+        code = re.sub(r"\s", "", field_code.value)
+        if ENTERPRISE_CODE.fullmatch(code) and code not in {p.key for p in out}:
+            name = result.fields.get("company_name")
+            out.append(Party("enterprise_code", "org", code, name.value if name else None))
+    return out

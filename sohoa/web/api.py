@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.web import actions, auth
+from sohoa.web import actions, auth, overview, uploads
 from sohoa.web.deps import api_user, state
 
 router = APIRouter(prefix="/api", tags=["sohoa"])
@@ -56,6 +56,7 @@ class FieldIn(BaseModel):
 class DecisionIn(BaseModel):
     action: Literal["reject", "rescan"]
     reason: str = Field(min_length=1, max_length=500)
+    pages: list[int] = Field(default=[], max_length=500, description="1-based pages to rescan; none: all")
 
 
 class Me(BaseModel):
@@ -115,7 +116,9 @@ def me(user: auth.User = api_user(None)) -> Me:
 @router.get("/documents", responses=ERRORS)
 def list_documents(
     request: Request,
-    status: Literal["review", "archived", "failed", "quarantined", "pending"] = "review",
+    status: Literal[
+        "review", "rescan", "rejected", "failed", "quarantined", "archived", "pending"
+    ] = "review",
     user: auth.User = api_user("queue"),
 ) -> list[dict[str, Any]]:
     """Documents with a status, overdue first (dossier due dates)."""
@@ -152,8 +155,17 @@ def decision(
 ) -> Response:
     if not user.can(body.action):
         raise HTTPException(403, "the role of this token does not allow this")
-    actions.decide(state(request).rt, doc_id, body.action, actor=user.username, reason=body.reason)
+    actions.decide(
+        state(request).rt, doc_id, body.action, actor=user.username, reason=body.reason, pages=body.pages
+    )
     return Response(status_code=204)
+
+
+@router.get("/overview", responses=ERRORS)
+def batches_and_dossiers(request: Request, user: auth.User = api_user("queue")) -> dict[str, Any]:
+    """Batches (documents, pages, statuses, pages to rescan) and dossiers (overdue first), with the share of
+    completed dossiers signed by their due date and the number overdue now."""
+    return overview.overview(state(request).rt).to_dict()
 
 
 @router.get(
@@ -169,28 +181,35 @@ def signed_pdf(request: Request, doc_id: str, user: auth.User = api_user("downlo
 
 
 @router.post("/uploads", status_code=202, responses=ERRORS)
-async def upload(
+def upload(
     request: Request,
     files: list[UploadFile] = File(...),
+    paths: list[str] = Form(default=[], description="the relative path of each file (folders), in order"),
     dossier_code: str = Form(""),
     title: str = Form(""),
     due_date: str = Form(""),
     user: auth.User = api_user("upload"),
 ) -> dict[str, Any]:
-    """Several files of one dossier; ingest starts in the background. Poll GET /api/uploads/{id}."""
-    rt = state(request).rt
-    blobs = [(f.filename or "", await f.read()) for f in files]
-    job = actions.save_upload(
-        rt, blobs, actor=user.username, dossier_code=dossier_code, title=title, due_date=due_date or None
+    """The files of one dossier, or folders (one folder = one dossier, ``paths`` gives each file's path);
+    ingest starts in the background. Refused files are listed with their reason. Poll GET /api/uploads/{id}."""
+    st = state(request)
+    job = uploads.save_upload(
+        st.rt,
+        uploads.upload_pairs(files, paths),
+        actor=user.username,
+        dossier_code=dossier_code,
+        title=title,
+        due_date=due_date or None,
+        max_bytes=st.max_upload_bytes,
     )
-    if state(request).ingest_uploads:
-        actions.start_ingest(job)
+    if st.ingest_uploads:
+        uploads.start_ingest(job)
     return job.to_dict()
 
 
 @router.get("/uploads/{upload_id}", responses=ERRORS)
 def upload_status(request: Request, upload_id: str, user: auth.User = api_user("upload")) -> dict[str, Any]:
-    return actions.upload_job(state(request).rt, upload_id).to_dict()
+    return uploads.upload_job(state(request).rt, upload_id).to_dict()
 
 
 @router.post("/verify", responses=ERRORS)
@@ -222,3 +241,14 @@ def person(request: Request, personal_id: str, user: auth.User = api_user("searc
 
     with state(request).rt.db.session() as s:
         return lookup_person(s, personal_id, actor=user.username, purpose="api").to_dict()
+
+
+@router.get("/organisations/{enterprise_code}", responses=ERRORS)
+def organisation(
+    request: Request, enterprise_code: str, user: auth.User = api_user("search")
+) -> dict[str, Any]:
+    """Every document of a company (with its archive location) and the known facts with their sources."""
+    from storage.lookup import lookup_org
+
+    with state(request).rt.db.session() as s:
+        return lookup_org(s, enterprise_code, actor=user.username, purpose="api").to_dict()

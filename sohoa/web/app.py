@@ -21,7 +21,7 @@ from sohoa.web import api, pages
 from sohoa.web.auth import LoginLimiter, add_user, new_token
 from sohoa.web.deps import LANG_COOKIE, LoginRequired, WebState, render
 from sohoa.web.i18n import LANGUAGES
-from sohoa.web.models import create_web_tables
+from sohoa.web.uploads import MAX_UPLOAD_BYTES
 
 log = get_logger("sohoa.web")
 HERE = Path(__file__).parent
@@ -60,11 +60,12 @@ def create_app(
     runtime: Runtime | None = None,
     secure_cookies: bool = True,
     ingest_uploads: bool = True,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
 ) -> FastAPI:
     """The web application. ``secure_cookies=False`` only for plain HTTP on the loopback interface."""
     rt = runtime or Runtime.open(settings)
     set_runtime(rt)  # the ingest flow started by uploads finds its resources here
-    create_web_tables(rt.db.engine)
+    # The web tables come with the rest of the schema: Runtime.open ran the migrations (0006_web_tables).
     app = FastAPI(
         title="sohoa",
         summary="Digitised administrative dossiers: review, approval, signing, verification",
@@ -79,6 +80,7 @@ def create_app(
         limiter=LoginLimiter(),
         secure_cookies=secure_cookies,
         ingest_uploads=ingest_uploads,
+        max_upload_bytes=max_upload_bytes,
     )
     app.add_middleware(
         SessionMiddleware,
@@ -159,7 +161,6 @@ def create_user(settings: Settings, username: str, password: str, roles: list[st
     db = Database(settings.db_url)
     try:
         db.migrate()
-        create_web_tables(db.engine)
         with db.session() as s:
             add_user(s, username, password, list(roles))
     finally:
@@ -172,7 +173,7 @@ def create_token(settings: Settings, username: str, label: str = "") -> str:
 
     db = Database(settings.db_url)
     try:
-        create_web_tables(db.engine)
+        db.migrate()
         with db.session() as s:
             return new_token(s, username, label)
     finally:

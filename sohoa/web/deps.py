@@ -15,6 +15,7 @@ from sohoa.web import auth
 from sohoa.web.i18n import pick_language, translator
 
 LANG_COOKIE = "sohoa_lang"
+MAX_FORM_FILES = 10_000  # files (and their paths) of one folder upload
 
 
 @dataclass
@@ -24,6 +25,7 @@ class WebState:
     limiter: auth.LoginLimiter
     secure_cookies: bool
     ingest_uploads: bool = True  # False: uploads are only saved (a separate `sohoa ingest` takes them)
+    max_upload_bytes: int = 200 * 1024 * 1024  # per file
 
 
 class LoginRequired(Exception):
@@ -48,7 +50,7 @@ def csrf_token(request: Request) -> str:
 
 async def check_csrf(request: Request) -> None:
     """Every form post carries the session's token (synchronizer token pattern)."""
-    form = await request.form()
+    form = await request.form(max_files=MAX_FORM_FILES, max_fields=MAX_FORM_FILES)  # read once, then cached
     sent = form.get("csrf_token")
     expected = request.session.get("csrf")
     if not expected or not isinstance(sent, str) or not secrets.compare_digest(sent, expected):

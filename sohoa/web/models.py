@@ -1,7 +1,8 @@
 """The web application's own tables (accounts, API tokens, review decisions, web events), prefixed ``web_``.
 
-They live on the same database as storage/db but outside its Alembic history for now: ``create_app`` creates
-them with ``WebBase.metadata.create_all``. A later migration in storage/db can adopt them unchanged.
+They live on the same database as storage/db and are created by its Alembic history (revision
+``0006_web_tables``), like every other table: ``Database.migrate()`` brings them up to date. The migration
+must create exactly these tables (tests/web/test_web_migration.py compares the two).
 """
 
 from __future__ import annotations
@@ -68,7 +69,3 @@ class WebEvent(WebBase):
 
 
 WEB_TABLES = [Account.__table__, ApiToken.__table__, ReviewAction.__table__, WebEvent.__table__]
-
-
-def create_web_tables(engine: sa.Engine) -> None:
-    WebBase.metadata.create_all(engine, tables=WEB_TABLES)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from extractors.vn_codes import DOC_TYPES
 from pipelines.errors import SohoaError
-from sohoa.web import actions, auth
-from sohoa.web.deps import check_csrf, page_user, render, state
+from sohoa.web import actions, auth, overview, uploads
+from sohoa.web.deps import MAX_FORM_FILES, check_csrf, page_user, render, state
 from sohoa.web.page_image import page_png
 
 router = APIRouter(include_in_schema=False)
@@ -75,8 +77,8 @@ def home(request: Request, user: auth.User = page_user("queue")) -> Response:
 
 @router.get("/documents")
 def documents(request: Request, status: str = "review", user: auth.User = page_user("queue")) -> Response:
-    if status not in ("review", "archived", "failed", "quarantined", "pending"):
-        raise HTTPException(400, "unknown status")
+    if status not in actions.QUEUE_STATUSES:
+        raise HTTPException(400, f"unknown status {status!r}; one of {', '.join(actions.QUEUE_STATUSES)}")
     rows = actions.queue(state(request).rt, status)
     return render(
         request,
@@ -86,7 +88,14 @@ def documents(request: Request, status: str = "review", user: auth.User = page_u
         status=status,
         on_time=actions.on_time_share(rows),
         doc_types=DOC_TYPES,
+        statuses=actions.QUEUE_STATUSES,
     )
+
+
+@router.get("/batches")
+def batches(request: Request, user: auth.User = page_user("queue")) -> Response:
+    view = overview.overview(state(request).rt)
+    return render(request, "batches.html", user=user, o=view)
 
 
 @router.get("/documents/{doc_id}")
@@ -95,8 +104,17 @@ def review(request: Request, doc_id: str, user: auth.User = page_user("view")) -
     data = actions.load_review(rt, doc_id)
     actions.record_view(rt, user.username, doc_id, "review")
     show_images = data.result.doc_type != "citizen_id" or user.can("id_images")
+    parties = actions.parties_of(rt, [doc_id]).get(doc_id, [])
     return render(
-        request, "review.html", user=user, d=data, r=data.result, show_images=show_images, doc_types=DOC_TYPES
+        request,
+        "review.html",
+        user=user,
+        d=data,
+        r=data.result,
+        show_images=show_images,
+        doc_types=DOC_TYPES,
+        companies=actions.company_links(data.result, parties),
+        persons=[p for p in parties if p.kind == "person" and p.key],
     )
 
 
@@ -134,12 +152,16 @@ def decision(
     doc_id: str,
     action: str = Form(...),
     reason: str = Form(""),
+    pages: str = Form(""),
+    back: str = Form("review"),
     user: auth.User = page_user("queue"),
 ) -> Response:
     if action not in ("reject", "rescan") or not user.can(action):
         raise HTTPException(403, "your role does not allow this")
-    actions.decide(state(request).rt, doc_id, action, actor=user.username, reason=reason)
-    return _see_other("/documents")
+    actions.decide(state(request).rt, doc_id, action, actor=user.username, reason=reason, pages=pages)
+    target = "rejected" if action == "reject" else "rescan"
+    back = back if back in actions.QUEUE_STATUSES else "review"
+    return _see_other(f"/documents?status={back}&decided={target}")
 
 
 @router.get("/documents/{doc_id}/signed.pdf")
@@ -160,30 +182,34 @@ def upload_form(request: Request, user: auth.User = page_user("upload")) -> Resp
 
 
 @router.post("/upload", dependencies=[CSRF])
-async def upload(
-    request: Request,
-    files: list[UploadFile],
-    dossier_code: str = Form(""),
-    title: str = Form(""),
-    due_date: str = Form(""),
-    user: auth.User = page_user("upload"),
-) -> Response:
-    rt = state(request).rt
-    blobs = [(f.filename or "", await f.read()) for f in files if f.filename]
+async def upload(request: Request, user: auth.User = page_user("upload")) -> Response:
+    """The form is read by hand: a browser sends an empty, nameless part for a file input left empty."""
+    st = state(request)
+    form = await request.form(max_files=MAX_FORM_FILES, max_fields=MAX_FORM_FILES)
+    files = [f for f in form.getlist("files") if isinstance(f, StarletteUploadFile)]
+    paths = [str(p) for p in form.getlist("paths")]
+    text = {k: str(form.get(k) or "") for k in ("dossier_code", "title", "due_date")}
     try:
-        job = actions.save_upload(
-            rt, blobs, actor=user.username, dossier_code=dossier_code, title=title, due_date=due_date or None
+        job = await run_in_threadpool(
+            uploads.save_upload,
+            st.rt,
+            uploads.upload_pairs(files, paths),
+            actor=user.username,
+            dossier_code=text["dossier_code"],
+            title=text["title"],
+            due_date=text["due_date"] or None,
+            max_bytes=st.max_upload_bytes,
         )
     except SohoaError as e:
         return render(request, "upload.html", 400, user=user, error=str(e))
-    if state(request).ingest_uploads:
-        actions.start_ingest(job)
+    if st.ingest_uploads:
+        uploads.start_ingest(job)
     return _see_other(f"/uploads/{job.id}")
 
 
 @router.get("/uploads/{upload_id}")
 def upload_status(request: Request, upload_id: str, user: auth.User = page_user("upload")) -> Response:
-    job = actions.upload_job(state(request).rt, upload_id)
+    job = uploads.upload_job(state(request).rt, upload_id)
     return render(request, "upload_status.html", user=user, job=job)
 
 
@@ -221,7 +247,18 @@ def search(request: Request, q: str = "", user: auth.User = page_user("search"))
     if q.strip():
         with state(request).rt.db.session() as s:
             hits = run_search(s, q, limit=50, actor=user.username, purpose="web search")
-    return render(request, "search.html", user=user, q=q, hits=hits, doc_types=DOC_TYPES)
+    parties = actions.parties_of(state(request).rt, sorted({h.document_id for h in hits}))
+    code = re.sub(r"\s", "", q)
+    return render(
+        request,
+        "search.html",
+        user=user,
+        q=q,
+        hits=hits,
+        doc_types=DOC_TYPES,
+        parties=parties,
+        company_code=code if actions.ENTERPRISE_CODE.fullmatch(code) else None,
+    )
 
 
 @router.get("/persons/{personal_id}")
@@ -231,6 +268,15 @@ def person(request: Request, personal_id: str, user: auth.User = page_user("sear
     with state(request).rt.db.session() as s:
         view = lookup_person(s, personal_id, actor=user.username, purpose="web person page")
     return render(request, "person.html", user=user, p=view, doc_types=DOC_TYPES)
+
+
+@router.get("/organisations/{enterprise_code}")
+def organisation(request: Request, enterprise_code: str, user: auth.User = page_user("search")) -> Response:
+    from storage.lookup import lookup_org
+
+    with state(request).rt.db.session() as s:
+        view = lookup_org(s, enterprise_code, actor=user.username, purpose="web company page")
+    return render(request, "organisation.html", user=user, o=view, doc_types=DOC_TYPES)
 
 
 # ------------------------------------------------------------------------------------------ admin

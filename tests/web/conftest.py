@@ -38,18 +38,27 @@ ROLE_USERS = {
 }
 
 
-def seed_review_document(rt: Runtime, seed: str, *, due: date | None = None) -> str:
-    """A birth certificate waiting for review, saved the way the pipeline saves it. Returns its id."""
+def seed_review_document(
+    rt: Runtime,
+    seed: str,
+    *,
+    due: date | None = None,
+    doc_type: str = "birth_certificate",
+    link: bool = False,
+) -> str:
+    """A document (a birth certificate unless told) waiting for review, saved the way the pipeline saves it
+    (``link``: and linked to the persons and companies it names). Returns its id."""
     rng = random.Random(f"web:{seed}")
-    truth = content.sample_fields("birth_certificate", rng)
-    sheets, _ = build("birth_certificate", truth, rng, 0, STANDARD)
+    truth = content.sample_fields(doc_type, rng)
+    sheets, _ = build(doc_type, truth, rng, 0, STANDARD)
     original = pages_to_pdf(sheets, title="Giấy khai sinh")
     pages = read_pages(original, f"{seed}.pdf")
     cls = classify(pages)
     fields = extract_fields(cls.doc_type, pages)
     # The reviewer's situation: one field read with little confidence and a validation message.
-    weak = fields["date_of_birth"]
-    weak.confidence, weak.problems = 0.41, ["ngày sinh không đọc rõ"]
+    if "date_of_birth" in fields:
+        weak = fields["date_of_birth"]
+        weak.confidence, weak.problems = 0.41, ["ngày sinh không đọc rõ"]
     sha = sha256_hex(original)
     doc_id = f"web-{seed}-{sha[:12]}"
     code = f"H31.01.05-240315-{abs(hash(seed)) % 10000:04d}"
@@ -63,7 +72,9 @@ def seed_review_document(rt: Runtime, seed: str, *, due: date | None = None) -> 
         doc_type=cls.doc_type,
         doc_type_confidence=cls.confidence,
         fields=fields,
-        review_reasons=["date_of_birth is uncertain (0.41)"],
+        review_reasons=[
+            "date_of_birth is uncertain (0.41)" if "date_of_birth" in fields else "low confidence"
+        ],
         sequence=1,
     )
     stored = rt.store.put_original(original, sha, filename=result.source)
@@ -91,19 +102,36 @@ def seed_review_document(rt: Runtime, seed: str, *, due: date | None = None) -> 
             original=stored,
             derived_pdf=derived,
         )
+        if link:
+            from storage.people import link_document
+
+            link_document(s, doc_id)
     return doc_id
 
 
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def web_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The database URL of the web tests: each runs on SQLite and on PostgreSQL (a database of its own).
+    The browser test picks SQLite only (``@pytest.mark.parametrize("web_backend", ["sqlite"], indirect=True)``).
+    """
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('web-db') / 'sohoa.db'}"
+    from tests.fixtures.storage import PG_URL
+
+    return PG_URL.format(db=request.getfixturevalue("postgres_database"))
+
+
 @pytest.fixture(scope="session")
-def web_runtime(tmp_path_factory: pytest.TempPathFactory, seaweed) -> Iterator[Runtime]:
+def web_runtime(tmp_path_factory: pytest.TempPathFactory, seaweed, web_backend: str) -> Iterator[Runtime]:
     tmp = tmp_path_factory.mktemp("web")
-    settings = make_settings(tmp, seaweed, f"sqlite:///{tmp / 'sohoa.db'}")
+    settings = make_settings(tmp, seaweed, web_backend)
     rt = Runtime.open(settings)
     set_runtime(rt)
     try:
         yield rt
     finally:
         set_runtime(None)
+        rt.close()
 
 
 @pytest.fixture(scope="session")

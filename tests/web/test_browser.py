@@ -1,16 +1,20 @@
-"""End to end in headless Chromium (Debian's, driven by Playwright; no browser download): sign in, review,
-correct a field, approve as signer, see it archived, verify it as auditor. With SOHOA_SCREENSHOTS=1 it
+"""End to end in headless Chromium (Debian's, driven by Playwright; no browser download): an operator uploads a
+dossier folder (made by sohoa.samples) and sees it processed on the batches page; an officer corrects a field,
+a signer approves, sees it archived, an auditor verifies the signed file. With SOHOA_SCREENSHOTS=1 it
 refreshes the README's docs/screenshots/*.png; otherwise the screenshots go to the test's tmp folder."""
 
 from __future__ import annotations
 
+import contextvars
 import io
+import json
 import os
 import socket
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,14 +35,19 @@ README_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
-def server(web_app) -> Iterator[str]:  # noqa: ANN001
+def server(web_app, web_runtime, prefect_api) -> Iterator[str]:  # noqa: ANN001
+    """The application with uploads ingested (the Prefect flow, on the test session's Prefect server)."""
     import uvicorn
 
+    from sohoa.web import create_app
+
+    app = create_app(web_runtime.settings, runtime=web_runtime, secure_cookies=False, ingest_uploads=True)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(web_app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # The server thread (and the ingest threads it starts) see the Prefect settings of the test harness.
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(srv.run,), daemon=True)
     thread.start()
     while not srv.started:
         time.sleep(0.05)
@@ -73,12 +82,39 @@ def _login(page, base: str, role: str) -> None:  # noqa: ANN001
     page.click("button[type=submit]")
 
 
+DROP_FILE = """() => {
+  const dt = new DataTransfer();
+  dt.items.add(new File(["%PDF-1.7"], "giấy khai sinh.pdf", {type: "application/pdf"}));
+  document.getElementById("drop").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+}"""
+
+
+def _sample_dossier(folder: Path, due: date) -> None:
+    """A dossier folder of two scanned documents from the sample generator, and its reception record."""
+    from sohoa.samples.generate import generate_dataset
+
+    generate_dataset(
+        folder, n=2, seed=9, types=["birth_certificate", "decision"], degrade="clean", layouts="standard"
+    )
+    info = {
+        "dossier_code": "H31.01.05-261122-0901",
+        "procedure": "Đăng ký khai sinh",
+        "applicant_name": "Nguyễn Thị Ánh",
+        "received_date": (due - timedelta(days=7)).isoformat(),
+        "due_date": due.isoformat(),
+    }
+    (folder / "dossier.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+
+
 @pytest.mark.slow
-def test_review_approve_verify_in_chromium(server, web_runtime, review_docs, tmp_path):
+@pytest.mark.parametrize("web_backend", ["sqlite"], indirect=True)
+def test_upload_review_approve_verify_in_chromium(server, web_runtime, review_docs, tmp_path):
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     doc = seed_review_document(web_runtime, "browser")
+    dossier, due = tmp_path / "HS-Nguyễn Thị Ánh", date.today() + timedelta(days=5)
+    _sample_dossier(dossier, due)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
@@ -86,6 +122,36 @@ def test_review_approve_verify_in_chromium(server, web_runtime, review_docs, tmp
             page.goto(f"{server}/login")
             assert "Đăng nhập" in page.content()
             _shot(page, "login")
+
+            # The operator uploads the dossier folder; the ingest runs; the batches page shows the dossier.
+            _login(page, server, "operator")
+            page.wait_for_url(f"{server}/documents")
+            page.goto(f"{server}/upload")
+            # Drag and drop: the dropped files land in the form, with their names listed.
+            page.evaluate(DROP_FILE)
+            page.wait_for_function(
+                "document.getElementById('chosen').innerText.includes('giấy khai sinh.pdf')"
+            )
+            assert page.evaluate("document.getElementById('files').files.length") == 1
+            page.reload()
+            page.set_input_files("#folder", str(dossier))
+            assert "HS-Nguyễn Thị Ánh/dossier.json" in page.inner_text("#chosen")
+            _shot(page, "upload")
+            page.click("#upload")
+            page.wait_for_selector(
+                '#job-state[data-state="done"], #job-state[data-state="failed"]', timeout=300_000
+            )
+            assert page.get_attribute("#job-state", "data-state") == "done", page.inner_text("main")
+            assert "manifest.jsonl" in page.inner_text(
+                "#refused"
+            )  # the generator's ground truth is not a document
+            assert len(page.query_selector_all("#processed tr")) == 2
+            page.click("#to-batches")
+            page.wait_for_selector("#dossiers")
+            row = page.inner_text('tr[data-dossier="H31.01.05-261122-0901"]')
+            assert "Đăng ký khai sinh" in row and "Nguyễn Thị Ánh" in row
+            assert due.isoformat() in row and "quá hạn" not in row
+            _shot(page, "batches")
 
             _login(page, server, "officer")
             page.wait_for_url(f"{server}/documents")
