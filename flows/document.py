@@ -339,6 +339,11 @@ def _rescan_refused(job: DocumentJob, result: DocumentResult, exc: Exception) ->
     return result
 
 
+# A document in one of these states needs nothing more from ingest: feeding the same bytes again leaves it
+# there (a person decided to reject it or to wait for a rescan; a rescan replaced it).
+_SETTLED = (Status.ARCHIVED, Status.REVIEW, Status.REJECTED, Status.RESCAN, Status.SUPERSEDED)
+
+
 class HeldElsewhere(Exception):
     """Another worker holds the document; come back to it after the rest of the batch."""
 
@@ -353,7 +358,7 @@ def wait_for_claim(
     while True:
         with rt.db.session() as s:
             done = repo.load_result(s, result.id)
-            if done is not None and done.status in (Status.ARCHIVED, Status.REVIEW):
+            if done is not None and done.status in _SETTLED:
                 log.info("already %s, nothing to redo", done.status)
                 return done
             if waited and done is not None and done.status in (Status.FAILED, Status.QUARANTINED):

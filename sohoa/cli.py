@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from pipelines.errors import SohoaError
+from pipelines.model import Status
 from sohoa.settings import Settings, get_settings
 
 LOGGERS = ("sohoa", "pipelines", "extractors", "signing", "storage", "flows")
@@ -379,7 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_approve)
 
     s = sub.add_parser("documents", help="list documents, e.g. those waiting for review")
-    s.add_argument("--status", choices=["archived", "review", "failed", "quarantined", "pending"])
+    s.add_argument("--status", choices=[str(st) for st in Status])
     s.add_argument("--limit", type=int, default=100)
     s.set_defaults(func=cmd_documents)
 

@@ -151,7 +151,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080) -> None
 
     loopback = host in ("127.0.0.1", "localhost", "::1")
     app = create_app(settings, secure_cookies=not loopback)
-    uvicorn.run(app, host=host, port=port, proxy_headers=not loopback, log_level="info")
+    # No access log: its URLs carry personal ID numbers (/persons/<id>); the audit log records who saw what.
+    uvicorn.run(app, host=host, port=port, proxy_headers=not loopback, log_level="info", access_log=False)
 
 
 def create_user(settings: Settings, username: str, password: str, roles: list[str] | tuple[str, ...]) -> None:
