@@ -326,6 +326,15 @@ def resolve_rescan(rt: Runtime, job: DocumentJob, data: bytes) -> tuple[bytes, s
     return merged, old_id, sequence
 
 
+def redact(message: str, source: str) -> str:
+    """``message`` without the file's path or folder names: scanning teams may name folders after citizens,
+    and logs must not carry names (the report, kept with the batch, has the full message)."""
+    parts = [source, *source.split("/")]
+    for part in sorted({p for p in parts if len(p) > 2}, key=len, reverse=True):
+        message = message.replace(part, "<file>" if part == source else "<…>")
+    return message
+
+
 def _rescan_refused(job: DocumentJob, result: DocumentResult, exc: Exception) -> DocumentResult:
     """A rescan that cannot be applied ends failed with the reason; the earlier document stays as it was.
     It is recorded outside the dossier, so that it does not hold the dossier's archive package."""
@@ -416,11 +425,11 @@ def run_stages(rt: Runtime, job: DocumentJob, result: DocumentResult, data: byte
     except BadInputError as exc:
         result.status = Status(exc.status)
         result.error = str(exc)
-        log.warning("%s: %s", result.status, exc)
+        log.warning("%s: %s", result.status, redact(str(exc), file.rel))
     except SohoaError as exc:
         result.status = Status.FAILED
         result.error = str(exc)
-        log.error("failed: %s", exc)
+        log.error("failed: %s", redact(str(exc), file.rel))
     except Exception as exc:  # a bug must not stop the batch; the log keeps the traceback
         result.status = Status.FAILED
         result.error = f"internal error ({type(exc).__name__}); the log has the details"

@@ -4,6 +4,7 @@ archived objects (object lock) and every signature checked with openssl over its
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from storage import repository as repo
 from tests.fixtures.bad_inputs import BAD_INPUTS, write_bad_inputs
 from tests.helpers import SOHOA, byte_range_verify, cli_env, make_settings
 
+PRIVATE = {"full_name", "personal_id", "mother_name", "father_name", "husband_name", "wife_name"}
+
 
 @pytest.fixture
 def batch_source(tmp_path: Path) -> tuple[Path, list]:
@@ -31,9 +34,10 @@ def batch_source(tmp_path: Path) -> tuple[Path, list]:
     return source, samples
 
 
-def test_ingest_end_to_end(tmp_path, seaweed, db_url, prefect_api, batch_source):
+def test_ingest_end_to_end(tmp_path, seaweed, db_url, prefect_api, batch_source, caplog):
     from flows.ingest import ingest_batch
 
+    caplog.set_level(logging.INFO, logger="sohoa")
     source, samples = batch_source
     settings = make_settings(tmp_path, seaweed, db_url)
     rt = Runtime.open(settings)
@@ -54,6 +58,12 @@ def test_ingest_end_to_end(tmp_path, seaweed, db_url, prefect_api, batch_source)
             assert d["status"] == status, (name, d)
             assert words.lower() in d["error"].lower(), (name, d["error"])
             assert "Traceback" not in d["error"]
+
+        # The log names no file path (folders may carry citizens' names), no name and no personal ID.
+        logged = caplog.text
+        assert "claimed by" in logged and "HS-bad-inputs/" not in logged
+        private = [v for smp in samples for k, v in smp.fields.items() if k in PRIVATE]
+        assert private and not [v for v in private if v in logged]
 
         # Every good sample is archived or waiting for review, with its type found.
         good = [docs[s.rel] for s in samples]
