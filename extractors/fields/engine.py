@@ -50,6 +50,7 @@ class LabelledDocument:
     def __init__(self, lines: Sequence[VisualLine], specs: Sequence[FieldSpec], stops: Iterable[str] = ()):
         self.lines = list(lines)
         self.specs = list(specs)
+        self._margins: dict[int, float] = {}
         # One label per printed text (several specs may share a label: the husband's and the wife's name).
         labels: dict[str, Label] = {}
         for spec in specs:
@@ -124,6 +125,15 @@ class LabelledDocument:
         tokens = [t for t in self.lines[nli].tokens[span[0] : span[1]] if not t.is_leader]
         return (nli, tokens) if tokens and not _is_national_heading(tokens) else None
 
+    def _right_margin(self, page: int) -> float:
+        """Where the printed lines of a page end on the right (the 90th percentile of long lines' ends)."""
+        if page not in self._margins:
+            ends = sorted(
+                line.tokens[-1].bbox[2] for line in self.lines if line.page == page and len(line.tokens) >= 3
+            )
+            self._margins[page] = float(ends[int(0.9 * (len(ends) - 1))]) if ends else float("inf")
+        return self._margins[page]
+
     def _is_overprint(self, li: int, nli: int, value_x0: int) -> bool:
         """Line ``nli`` is smaller print lying entirely to the right of where the value's lines start."""
         line, nxt = self.lines[li], self.lines[nli]
@@ -161,10 +171,14 @@ class LabelledDocument:
             ):
                 break
             indented = more[0].bbox[0] >= label_x0 + 0.5 * nxt.height
+            # A line that ran to the right margin wrapped: its value goes on under it, from the same start.
+            wrapped = out[-1].bbox[2] >= 0.9 * self._right_margin(nxt.page) and (
+                abs(more[0].bbox[0] - out[0].bbox[0]) <= nxt.height
+            )
             if sentence:
                 wanted = not any(t.text.endswith((".", ";")) for t in out)
             elif spec.multiline or out[-1].text.endswith((",", "-")):
-                wanted = indented or out[-1].text.endswith((",", "-"))
+                wanted = indented or out[-1].text.endswith((",", "-")) or (spec.multiline and wrapped)
             else:
                 wanted = indented and not out[-1].text.endswith((".", ";"))
             if not wanted or _is_national_heading(more):
