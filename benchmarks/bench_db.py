@@ -4,18 +4,22 @@
     .venv/bin/python benchmarks/bench_db.py --persons 100000 --writer-docs 1000        # a quicker run
 
 Creates (or, with ``--fresh``, recreates) the database DB on the server, migrates it, bulk-loads synthetic
-persons with their documents (one page of OCR text, their fields, the holder link and facts) with COPY, then
-measures, through the same code the pipeline and the web app call:
+persons with their documents (one page of OCR text, their fields, the holder link and facts) with COPY (the
+secondary and search indexes are dropped for the load and built again after it), then measures, through the
+same code the pipeline and the web app call:
 - ``lookup_person`` of random known IDs (with its access-log row and commit): p50 / p95;
-- diacritic-insensitive ``search`` of random full names typed without accents, and of ID numbers: p50 / p95;
-- ingest: WRITERS processes each ``save_document`` + ``link_document`` new documents (a quarter naming an
-  already known person), one transaction per document: documents (with their fields) per second, then a
-  check that no person, document or field exists twice.
+- diacritic-insensitive ``search`` of random full names typed without accents, of ID numbers, and of the
+  first nine digits of ID numbers (parts of words: the trigram indexes): p50 / p95;
+- ingest: WRITERS processes each save new documents (a quarter naming an already known person, a tenth of
+  them a second time) with ``save_results`` (BATCH documents per transaction; ``--batch 1`` and
+  ``--per-document`` for ``save_document`` + ``link_document`` one transaction per document): documents
+  (with their fields, page, links and facts) per second, then a check that nothing exists twice.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -36,6 +40,7 @@ from storage.db.database import Database  # noqa: E402
 from storage.db.fold import fold  # noqa: E402
 from storage.lookup import lookup_person  # noqa: E402
 from storage.people import link_document, name_key  # noqa: E402
+from storage.save_many import ToSave, save_results  # noqa: E402
 from storage.search import search  # noqa: E402
 
 PLACES = [
@@ -69,12 +74,35 @@ def _copy(cur: psycopg.Cursor, table: str, columns: str, rows: list[tuple]) -> N
             copy.write_row(row)
 
 
-def load(dsn: str, persons: int, per_person: int, chunk: int = 20_000) -> float:
-    """Bulk-load ``persons`` persons with ``per_person`` documents each; return seconds taken."""
+LOADED_TABLES = ["persons", "documents", "fields", "pages", "document_parties", "person_facts"]
+
+
+def _drop_secondary_indexes(cur: psycopg.Cursor) -> list[str]:
+    """Drop the indexes that back no constraint (search, trigram, plain b-trees); return their definitions."""
+    cur.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+        " AND tablename = ANY(%s) AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+        (LOADED_TABLES,),
+    )
+    found = cur.fetchall()
+    for name, _ in found:
+        cur.execute(f'DROP INDEX "{name}"')
+    return [definition for _, definition in found]
+
+
+def load(dsn: str, persons: int, per_person: int, chunk: int = 20_000) -> tuple[float, float]:
+    """Bulk-load ``persons`` persons with ``per_person`` documents each; return seconds for the rows and for
+    building the indexes again."""
     started = time.perf_counter()
     rng = random.Random(42)
     now = datetime.now(UTC)
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute("SET synchronous_commit = off")
+        cur.execute(
+            "SET session_replication_role = replica"
+        )  # no foreign-key triggers: the rows are known good
+        indexes = _drop_secondary_indexes(cur)
+        conn.commit()
         for start in range(0, persons, chunk):
             p_rows, d_rows, f_rows, pg_rows, party_rows, fact_rows = [], [], [], [], [], []
             for n in range(start, min(persons, start + chunk)):
@@ -82,7 +110,7 @@ def load(dsn: str, persons: int, per_person: int, chunk: int = 20_000) -> float:
                 person_id = n + 1
                 p_rows.append((person_id, pid, name_key(name, dob), name, dob, now, now))
                 for k in range(per_person):
-                    doc_id = f"bench-{n}-{k}"
+                    doc_id = f"bench-{n:08d}-{k}"  # ascending: the primary and unique keys grow at their end
                     doc_type = TYPES[k % len(TYPES)]
                     signed = k == 0
                     d_rows.append(
@@ -106,7 +134,7 @@ def load(dsn: str, persons: int, per_person: int, chunk: int = 20_000) -> float:
                     )
                     fields = {"full_name": name, "date_of_birth": dob, "place_of_residence": place}
                     fields["personal_id" if doc_type != "application_form" else "applicant_id"] = pid
-                    for key, value in fields.items():
+                    for key, value in sorted(fields.items()):
                         f_rows.append((doc_id, key, value, 0.9, value, 0, "ocr", "[]", now))
                     text = (
                         f"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
@@ -116,9 +144,9 @@ def load(dsn: str, persons: int, per_person: int, chunk: int = 20_000) -> float:
                     pg_rows.append((doc_id, 0, "ocr", 2480, 3508, 300, 0.9, False, text, "[]"))
                     role = "applicant" if doc_type == "application_form" else "holder"
                     party_rows.append((doc_id, role, person_id, name, now))
-                    for key in ("full_name", "date_of_birth"):
+                    for key in ("date_of_birth", "full_name"):
                         value = fields[key]
-                        fact_rows.append((person_id, key, value, value.lower(), doc_id, key, 0.9, now))
+                        fact_rows.append((person_id, key, value, fold(value), doc_id, key, 0.9, now))
             _copy(
                 cur,
                 "persons",
@@ -152,12 +180,28 @@ def load(dsn: str, persons: int, per_person: int, chunk: int = 20_000) -> float:
                 fact_rows,
             )
             conn.commit()
-            print(f"  loaded {min(persons, start + chunk):,} persons", file=sys.stderr, flush=True)
+            done = min(persons, start + chunk)
+            if done % 100_000 == 0 or done == persons:
+                print(
+                    f"  loaded {done:,} persons ({time.perf_counter() - started:.0f} s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
         cur.execute("SELECT setval(pg_get_serial_sequence('persons', 'id'), (SELECT max(id) FROM persons))")
         conn.commit()
+    rows_done = time.perf_counter()
     with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        for definition in indexes:
+            t = time.perf_counter()
+            conn.execute(definition)
+            print(
+                f"  {definition.split(' USING ')[0]}: {time.perf_counter() - t:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
         conn.execute("VACUUM ANALYZE")
-    return time.perf_counter() - started
+    return rows_done - started, time.perf_counter() - rows_done
 
 
 def _p(values: list[float], q: float) -> float:
@@ -177,78 +221,130 @@ def bench_lookup(db: Database, persons: int, n: int) -> list[float]:
     return times
 
 
-def bench_search(db: Database, persons: int, n: int) -> tuple[list[float], list[float], int]:
+def bench_search(db: Database, persons: int, n: int) -> dict[str, tuple[list[float], int]]:
+    """Times (ms) and how many queries found nothing, per kind of query."""
     rng = random.Random(11)
-    name_times, id_times, empty = [], [], 0
+    out: dict[str, tuple[list[float], int]] = {}
     for _ in range(n):
         pid = _pid(rng.randrange(persons))
         folded = fold(full_name(rng, rng.choice(("male", "female"))))  # typed plainly
-        for query, sink in ((folded, name_times), (pid, id_times)):
+        for kind, query in (
+            ("name without accents", folded),
+            ("ID number", pid),
+            ("ID, first 9 digits", pid[:9]),
+        ):
             t = time.perf_counter()
             with db.session(readonly=True) as s:
                 hits = search(s, query, limit=20)
-            sink.append((time.perf_counter() - t) * 1000)
-            empty += not hits
-    return name_times, id_times, empty
+            times, empty = out.setdefault(kind, ([], 0))
+            times.append((time.perf_counter() - t) * 1000)
+            out[kind] = (times, empty + (not hits))
+    return out
 
 
-def _writer(url: str, worker: int, count: int, known: int) -> int:
+def _ingest_item(tag: int, worker: int, i: int, count: int, known: int) -> ToSave:
+    """A citizen ID card read by the pipeline: a quarter of them name an already loaded person; a tenth are
+    documents another writer saves too (the same batch fed to two machines)."""
+    shared = i % 10 == 5
+    owner = 0 if shared else worker
+    rng = random.Random(tag * 1_000_003 + owner * 10_007 + i)
+    n = rng.randrange(known) if i % 4 == 0 else 10_000_000 + tag * 1_000_000 + owner * count + i
+    pid, name, dob, place = _person(random.Random(n), n)
+    doc_id = f"ingest-{tag}-{owner}-{i}"
+    fields = {
+        "personal_id": pid,
+        "full_name": name,
+        "date_of_birth": dob,
+        "sex": "female" if n % 2 else "male",
+        "place_of_residence": place,
+        "nationality": "Việt Nam",
+    }
+    result = DocumentResult(
+        id=doc_id,
+        source=f"ingest/{doc_id}.jpg",
+        sha256=f"{owner:032x}{i:032x}",
+        dossier_code=None,
+        status=Status.REVIEW,
+        pages=1,
+        doc_type="citizen_id",
+        doc_type_confidence=0.97,
+        fields={k: Field(k, v, 0.93, page=0, bbox=(1, 2, 3, 4)) for k, v in fields.items()},
+    )
+    page = PageText(0, 2480, 3508, 300, "ocr", [], "\n".join(fields.values()), 0.93)
+    return ToSave(result, [page])
+
+
+def _writer(
+    url: str, worker: int, count: int, known: int, batch: int, per_document: bool, tag: int
+) -> tuple[int, float, float]:
+    """Save ``count`` documents; return how many, and when (wall clock) the saving started and ended."""
     db = Database(url)
-    rng = random.Random(1000 + worker)
     try:
-        for i in range(count):
-            n = rng.randrange(known) if i % 4 == 0 else known + worker * count + i  # a quarter: known persons
-            pid, name, dob, place = _person(random.Random(n), n)
-            doc_id = f"ingest-{worker}-{i}"
-            fields = {
-                "personal_id": pid,
-                "full_name": name,
-                "date_of_birth": dob,
-                "sex": "female" if n % 2 else "male",
-                "place_of_residence": place,
-                "nationality": "Việt Nam",
-            }
-            result = DocumentResult(
-                id=doc_id,
-                source=f"ingest/{doc_id}.jpg",
-                sha256=f"{worker:032x}{i:032x}",
-                dossier_code=None,
-                status=Status.REVIEW,
-                pages=1,
-                doc_type="citizen_id",
-                doc_type_confidence=0.97,
-                fields={k: Field(k, v, 0.93, page=0, bbox=(1, 2, 3, 4)) for k, v in fields.items()},
-            )
-            page = PageText(0, 2480, 3508, 300, "ocr", [], "\n".join(fields.values()), 0.93)
-            with db.session() as s:
-                repo.save_document(
-                    s,
-                    result,
-                    batch_id="bench",
-                    dossier_id=None,
-                    pages=[page],
-                    original=None,
-                    derived_pdf=None,
-                )
-                link_document(s, doc_id)
+        items = [_ingest_item(tag, worker, i, count, known) for i in range(count)]
+        with db.session() as s:  # connect before the clock starts
+            s.execute(sa.text("SELECT 1"))
+        started = time.time()
+        for start in range(0, count, batch):
+            chunk = items[start : start + batch]
+            if per_document:
+                for item in chunk:
+                    with db.session() as s:
+                        repo.save_document(
+                            s,
+                            item.result,
+                            batch_id="bench",
+                            dossier_id=None,
+                            pages=item.pages,
+                            original=None,
+                            derived_pdf=None,
+                        )
+                        link_document(s, item.result.id)
+            else:
+                db.run(lambda s, chunk=chunk: save_results(s, chunk, batch_id="bench"))
+        return count, started, time.time()
     finally:
         db.dispose()
-    return count
 
 
-def bench_writers(url: str, workers: int, per_worker: int, known: int) -> float:
+def bench_writers(
+    url: str, workers: int, per_worker: int, known: int, batch: int, per_document: bool
+) -> tuple[float, int]:
+    """Documents saved per second by WORKERS processes (from the first start to the last end, process start-up
+    left out), and how many distinct documents that was."""
+    tag = int(time.time()) % 10_000  # new documents and new persons on every run
     with ProcessPoolExecutor(workers) as pool:
-        t = time.perf_counter()
-        done = sum(
-            pool.map(_writer, [url] * workers, range(workers), [per_worker] * workers, [known] * workers)
+        runs = list(
+            pool.map(
+                _writer,
+                [url] * workers,
+                range(workers),
+                [per_worker] * workers,
+                [known] * workers,
+                [batch] * workers,
+                [per_document] * workers,
+                [tag] * workers,
+            )
         )
-        return done / (time.perf_counter() - t)
+    done = sum(n for n, _, _ in runs)
+    seconds = max(end for _, _, end in runs) - min(start for _, start, _ in runs)
+    distinct = len(
+        {
+            _ingest_item(tag, w, i, per_worker, known).result.id
+            for w in range(workers)
+            for i in range(per_worker)
+        }
+    )
+    return done / seconds, distinct
 
 
 def duplicates(db: Database) -> dict[str, int]:
     checks = {
         "persons": "SELECT count(*) FROM (SELECT personal_id FROM persons WHERE personal_id IS NOT NULL"
         " GROUP BY personal_id HAVING count(*) > 1) x",
+        "unidentified persons": "SELECT count(*) FROM (SELECT name_key FROM persons WHERE personal_id IS NULL"
+        " GROUP BY name_key HAVING count(*) > 1) x",
+        "facts": "SELECT count(*) FROM (SELECT person_id, document_id, key FROM person_facts"
+        " GROUP BY person_id, document_id, key HAVING count(*) > 1) x",
         "documents": "SELECT count(*) FROM (SELECT id FROM documents GROUP BY id HAVING count(*) > 1) x",
         "fields": "SELECT count(*) FROM (SELECT document_id, key FROM fields GROUP BY document_id, key"
         " HAVING count(*) > 1) x",
@@ -267,8 +363,11 @@ def main() -> None:
     ap.add_argument("--docs-per-person", type=int, default=3)
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--writers", type=int, default=4)
-    ap.add_argument("--writer-docs", type=int, default=500, help="documents per writer")
+    ap.add_argument("--writer-docs", type=int, default=2000, help="documents per writer")
+    ap.add_argument("--batch", type=int, default=500, help="documents per transaction (save_results)")
+    ap.add_argument("--per-document", action="store_true", help="save_document + link_document, one by one")
     ap.add_argument("--fresh", action="store_true", help="drop and reload the database")
+    ap.add_argument("--skip", nargs="*", default=[], choices=["lookup", "search", "ingest"])
     args = ap.parse_args()
 
     with psycopg.connect(args.server, autocommit=True) as admin:
@@ -284,31 +383,47 @@ def main() -> None:
     with db.engine.connect() as conn:
         loaded = conn.execute(sa.text("SELECT count(*) FROM persons")).scalar() or 0
     if loaded == 0:
-        seconds = load(dsn, args.persons, args.docs_per_person)
+        rows_s, index_s = load(dsn, args.persons, args.docs_per_person)
         print(
-            f"load: {args.persons:,} persons, {args.persons * args.docs_per_person:,} documents in {seconds:.0f} s"
+            f"load: {args.persons:,} persons, {args.persons * args.docs_per_person:,} documents:"
+            f" rows {rows_s:.0f} s, indexes and VACUUM ANALYZE {index_s:.0f} s"
         )
-    elif loaded != args.persons:
+    elif loaded < args.persons:
         sys.exit(f"the database holds {loaded:,} persons, not {args.persons:,}: use --fresh")
     with db.engine.connect() as conn:
         docs = conn.execute(sa.text("SELECT count(*) FROM documents")).scalar()
         fields = conn.execute(sa.text("SELECT count(*) FROM fields")).scalar()
-    print(f"data: {args.persons:,} persons, {docs:,} documents, {fields:,} fields")
+        size = conn.execute(sa.text("SELECT pg_size_pretty(pg_database_size(current_database()))")).scalar()
+    print(f"data: {loaded or args.persons:,} persons, {docs:,} documents, {fields:,} fields, {size} on disk")
+    print(
+        f"load average before measuring: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} cores)"
+    )
 
-    bench_lookup(db, args.persons, 20)  # warm-up
-    lookups = bench_lookup(db, args.persons, args.queries)
-    print(
-        f"lookup_person: p50 {_p(lookups, 50):.1f} ms, p95 {_p(lookups, 95):.1f} ms ({len(lookups)} lookups)"
-    )
-    names, ids, empty = bench_search(db, args.persons, args.queries)
-    print(f"search, name without accents: p50 {_p(names, 50):.1f} ms, p95 {_p(names, 95):.1f} ms")
-    print(
-        f"search, ID number: p50 {_p(ids, 50):.1f} ms, p95 {_p(ids, 95):.1f} ms ({empty} queries found nothing)"
-    )
-    rate = bench_writers(url, args.writers, args.writer_docs, args.persons)
-    print(f"ingest: {args.writers} writers, {rate:.0f} documents (6 fields, 1 page, links, facts) per second")
-    dup = duplicates(db)
-    print(f"duplicates: {dup}")
+    if "lookup" not in args.skip:
+        bench_lookup(db, args.persons, 20)  # warm-up
+        lookups = bench_lookup(db, args.persons, args.queries)
+        print(
+            f"lookup_person: p50 {_p(lookups, 50):.1f} ms, p95 {_p(lookups, 95):.1f} ms ({len(lookups)} lookups)"
+        )
+    if "search" not in args.skip:
+        for kind, (times, empty) in bench_search(db, args.persons, args.queries).items():
+            print(
+                f"search, {kind}: p50 {_p(times, 50):.1f} ms, p95 {_p(times, 95):.1f} ms"
+                f" ({len(times)} queries, {empty} found nothing)"
+            )
+    if "ingest" not in args.skip:
+        batch = 1 if args.per_document else args.batch
+        rate, distinct = bench_writers(
+            url, args.writers, args.writer_docs, args.persons, batch, args.per_document
+        )
+        how = "one by one" if args.per_document else f"save_results, {batch} per transaction"
+        print(
+            f"ingest: {args.writers} writers, {rate:.0f} documents (6 fields, 1 page, links, facts) per second"
+            f" ({how}; {args.writers * args.writer_docs:,} saves of {distinct:,} distinct documents)"
+        )
+        dup = duplicates(db)
+        print(f"duplicates: {dup}")
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     db.dispose()
     print("command: " + " ".join(sys.argv))
 

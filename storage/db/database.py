@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -22,6 +22,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # pg_advisory_lock key so that workers starting together run the migrations one after the other.
 _PG_MIGRATION_LOCK = 0x50_48_4F_41  # "SOHOA"-ish, any constant will do
+# PostgreSQL aborts one of two transactions that wait on each other (deadlock_detected) or that could not
+# be serialised: running the work again is the remedy.
+RETRY_SQLSTATES = frozenset({"40P01", "40001"})
+
+T = TypeVar("T")
 
 
 def _json_dumps(value: Any) -> str:
@@ -134,6 +139,19 @@ class Database:
             raise
         finally:
             s.close()
+
+    def run(self, work: Callable[[Session], T], *, attempts: int = 3) -> T:
+        """``work(session)`` in one unit of work (``session()``), run again from the start when PostgreSQL
+        aborted the transaction for a deadlock or a serialization failure (at most ``attempts`` times)."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.session() as s:
+                    return work(s)
+            except StorageError as e:
+                orig = getattr(e.__cause__, "orig", None)
+                if attempt == attempts or getattr(orig, "sqlstate", None) not in RETRY_SQLSTATES:
+                    raise
+        raise AssertionError("unreachable")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -66,3 +66,62 @@ def test_snippet_maps_folded_match_back_to_the_written_text() -> None:
     text = "Ủy ban nhân dân " * 10 + "cấp cho bà Nguyễn Thị Ánh, sinh năm 1990. " + "Nội dung " * 20
     out = snippet(text, ["nguyen", "thi", "anh"])
     assert "bà Nguyễn Thị Ánh, sinh" in out and out.startswith("…") and out.endswith("…")
+
+
+def test_parts_of_words_fill_in_after_whole_words(database: Database, store_document) -> None:  # noqa: ANN001
+    store_document(
+        "cccd-1", "citizen_id", {"personal_id": "001190012345", "full_name": "Nguyễn Thị Ánh"}, text=""
+    )
+    store_document("cccd-2", "citizen_id", {"full_name": "Lê Văn Thanh"}, text="Quyết định số 7")
+    store_document("qd-1", "decision", {"subject": "Khác"}, text="Thị trấn Đông Anh, huyện Đông Anh")
+    with database.session(readonly=True) as s:
+        anh = search(s, "ANH", parts=True)
+        words_only = search(s, "ANH")  # whole words found: no parts unless asked for
+        by_prefix = search(s, "0011900")
+        across = search(s, "thi an")  # a word and the start of the next
+        whole_only = search(s, "anh", parts=False)
+        short = search(s, "an")
+        first = search(s, "anh", limit=1, parts=True)
+    words = {(h.document_id, h.where) for h in anh if h.match == "word"}
+    assert words == {("cccd-1", "field full_name"), ("cccd-1", "page 1"), ("qd-1", "page 1")}
+    assert [(h.document_id, h.where, h.match) for h in anh[len(words) :]] == [
+        ("cccd-2", "field full_name", "part")
+    ]
+    assert [h for h in anh if h.match == "word"] == anh[: len(words)] == words_only  # whole words come first
+    assert [h.snippet for h in anh if h.match == "part"][0] == "Lê Văn Thanh"
+    assert [(h.document_id, h.where, h.match) for h in by_prefix] == [
+        ("cccd-1", "field personal_id", "part"),
+        ("cccd-1", "page 1", "part"),
+    ]
+    assert {(h.document_id, h.where) for h in across} == {("cccd-1", "field full_name"), ("cccd-1", "page 1")}
+    assert all(h.match == "part" for h in across)
+    assert {h.document_id for h in whole_only} == {"cccd-1", "qd-1"} and short == []
+    assert len(first) == 1 and first[0].match == "word"
+    with database.session(readonly=True) as s:
+        assert search(s, "0011900", parts=False) == []
+
+
+def test_trigram_index_follows_updates_and_deletes(database: Database, store_document) -> None:  # noqa: ANN001
+    store_document("cccd-1", "citizen_id", {"full_name": "Nguyễn Thị Ánh"}, text="Phường Bến Thành")
+    with database.session() as s:
+        repo.set_field(s, "cccd-1", "full_name", "Trần Văn Bảo", changed_by="cán bộ")
+    store_document("cccd-1", "citizen_id", {}, text="Phường Đa Kao")  # a rerun: the page is replaced
+    with database.session(readonly=True) as s:
+        assert search(s, "thanh") == [] and search(s, "guyen") == []
+        assert [(h.where, h.match) for h in search(s, "ran va")] == [("field full_name", "part")]
+        assert [(h.where, h.match) for h in search(s, "kao")] == [("page 1", "word")]
+
+
+def test_phrase_of_common_words_is_found_only_side_by_side(database: Database, store_document) -> None:  # noqa: ANN001
+    heading = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+    store_document(
+        "cccd-1", "citizen_id", {"full_name": "Đỗ Công Minh Nam"}, text=heading + "ĐỖ CÔNG MINH NAM"
+    )
+    store_document("cccd-2", "citizen_id", {"full_name": "Lê Minh"}, text=heading + "LÊ MINH")
+    with database.session(readonly=True) as s:
+        name = search(s, "do cong minh nam", parts=False)
+        heading_hits = search(s, "tu do hanh phuc", parts=False)
+        apart = search(s, "nam doc lap tu do cong", parts=False)
+    assert {(h.document_id, h.where) for h in name} == {("cccd-1", "field full_name"), ("cccd-1", "page 1")}
+    assert {h.document_id for h in heading_hits} == {"cccd-1", "cccd-2"}
+    assert apart == []
