@@ -8,6 +8,10 @@
    first, untimed), ``--workers`` processes at once, OMP_THREAD_LIMIT=1.
 3. sohoa: the Prefect ingest flow on the same files (local SeaweedFS and SQLite, already started),
    then on the born-digital set. Prints pages/min of both, the ratio, overhead per document, peak RSS.
+
+The baseline runs before AND after sohoa and the two are averaged, so load from other processes on a shared
+machine hits both sides; the CPU seconds per page (user + system, Tesseract included; SeaweedFS not) are
+printed too: unlike pages/min they hardly depend on that load.
 """
 
 from __future__ import annotations
@@ -63,6 +67,37 @@ def raw_tesseract(pages: list[Path], workers: int, out: Path) -> float:
     return time.perf_counter() - t
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """User + system CPU seconds used so far by this process, and by its finished children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def start_runtime(work: Path, workers: int):  # -> LocalSeaweed (started; stop it when done)
+    """Local SeaweedFS and SQLite under ``work``, set as the flows' runtime with ``workers`` OCR workers."""
+    from flows.runtime import Runtime, set_runtime
+    from sohoa.settings import Settings
+    from storage.seaweed import LocalSeaweed, find_free_port_block
+
+    sw = LocalSeaweed(work / "seaweed", find_free_port_block())
+    creds = sw.start()
+    suffix = uuid.uuid4().hex[:6]
+    settings = Settings(
+        data_dir=work / "data",
+        database_url=f"sqlite:///{work / 'bench.db'}",
+        s3_endpoint=creds.endpoint,
+        s3_access_key=creds.access_key,
+        s3_secret_key=creds.secret_key,
+        bucket_originals=f"o-{suffix}",
+        bucket_derived=f"d-{suffix}",
+        bucket_archive=f"a-{suffix}",
+        archive_retention_days=1,
+        workers=workers,
+    )
+    set_runtime(Runtime.open(settings))
+    return sw
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=60)
@@ -74,10 +109,8 @@ def main() -> None:
     from prefect.task_runners import ThreadPoolTaskRunner
 
     from flows.ingest import ingest_batch
-    from flows.runtime import Runtime, set_runtime
+    from flows.runtime import set_runtime
     from sohoa.samples import generate_dataset
-    from sohoa.settings import Settings
-    from storage.seaweed import LocalSeaweed, find_free_port_block
 
     work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     scans, digital = work / "scans", work / "digital"
@@ -96,31 +129,22 @@ def main() -> None:
 
     raw_out = work / "raw-out"
     raw_out.mkdir()
-    raw = raw_tesseract(pages_in, a.workers, raw_out)
+    print(f"load average at start: {os.getloadavg()[0]:.1f}")
+    cpu0 = cpu_seconds()
+    raw_first = raw_tesseract(pages_in, a.workers, raw_out)
+    raw_cpu = cpu_seconds()[1] - cpu0[1]
 
-    sw = LocalSeaweed(work / "seaweed", find_free_port_block())
-    creds = sw.start()
-    suffix = uuid.uuid4().hex[:6]
-    settings = Settings(
-        data_dir=work / "data",
-        database_url=f"sqlite:///{work / 'bench.db'}",
-        s3_endpoint=creds.endpoint,
-        s3_access_key=creds.access_key,
-        s3_secret_key=creds.secret_key,
-        bucket_originals=f"o-{suffix}",
-        bucket_derived=f"d-{suffix}",
-        bucket_archive=f"a-{suffix}",
-        archive_retention_days=1,
-        workers=a.workers,
-    )
-    rt = Runtime.open(settings)
-    set_runtime(rt)
+    sw = start_runtime(work, a.workers)
     flow = ingest_batch.with_options(task_runner=ThreadPoolTaskRunner(max_workers=a.workers + 1))
     try:
         flow(source=str(work / "mixed"), report_path=None, progress=False)  # warm-up: server, signer, fonts
-        t = time.perf_counter()
+        cpu0, t = cpu_seconds(), time.perf_counter()
         report = flow(source=str(scans), report_path=None, progress=False)
         ours = time.perf_counter() - t
+        ours_cpu = sum(cpu_seconds()) - sum(cpu0)
+        cpu0 = cpu_seconds()
+        raw_second = raw_tesseract(pages_in, a.workers, raw_out)
+        raw_cpu = (raw_cpu + cpu_seconds()[1] - cpu0[1]) / 2
         t = time.perf_counter()
         flow(source=str(digital), report_path=None, progress=False)
         overhead = (time.perf_counter() - t) / max(n_digital, 1)
@@ -130,13 +154,19 @@ def main() -> None:
     s = report["summary"]
     rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rss_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    raw = (raw_first + raw_second) / 2
     ppm_raw, ppm_ours = n_pages / raw * 60, s["pages"] / ours * 60
-    print(f"raw tesseract ({a.workers} processes): {raw:.1f} s, {ppm_raw:.1f} pages/min")
+    print(
+        f"raw tesseract ({a.workers} processes): {raw:.1f} s (runs {raw_first:.1f} s before, "
+        f"{raw_second:.1f} s after sohoa), {ppm_raw:.1f} pages/min, {raw_cpu / n_pages:.2f} CPU s/page"
+    )
     print(
         f"sohoa ingest  ({a.workers} workers):   {ours:.1f} s, {ppm_ours:.1f} pages/min, "
-        f"ratio {ppm_ours / ppm_raw:.2f}x  (archived {s['archived']}, review {s['review']}, "
-        f"failed {s['failed']}, quarantined {s['quarantined']})"
+        f"{ours_cpu / s['pages']:.2f} CPU s/page, ratio {ppm_ours / ppm_raw:.2f}x "
+        f"(CPU ratio {raw_cpu / n_pages / (ours_cpu / s['pages']):.2f}x)  (archived {s['archived']}, "
+        f"review {s['review']}, failed {s['failed']}, quarantined {s['quarantined']})"
     )
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
     print(f"flow overhead per born-digital document (no OCR): {overhead:.2f} s")
     print(f"peak RSS: sohoa process {rss_self:.0f} MB, largest child (tesseract/weed) {rss_child:.0f} MB")
     shutil.rmtree(work, ignore_errors=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pytesseract
 from PIL import Image
 
@@ -51,3 +52,15 @@ def rotate_clockwise(image: Image.Image, degrees: int) -> Image.Image:
     """Turn the page by a multiple of 90 degrees, clockwise, without resampling."""
     transpose = _TRANSPOSE_CLOCKWISE.get(degrees % 360)
     return image.transpose(transpose) if transpose is not None else image
+
+
+def quarter_turn_matrix(degrees: int, width: int, height: int) -> np.ndarray:
+    """The 3x3 affine map of ``rotate_clockwise(image, degrees)``: pixel (x, y) of the ``width`` x ``height``
+    image -> its place in the turned image (origin top left, y down)."""
+    turns = {
+        0: [[1, 0, 0], [0, 1, 0]],
+        90: [[0, -1, height], [1, 0, 0]],
+        180: [[-1, 0, width], [0, -1, height]],
+        270: [[0, 1, 0], [-1, 0, width]],
+    }[degrees % 360]
+    return np.array([*turns, [0, 0, 1]], dtype=np.float64)

@@ -36,6 +36,17 @@ def deskew(image: Image.Image, angle: float) -> Image.Image:
     return image.rotate(-angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=paper)
 
 
+def deskew_matrix(angle: float, width: int, height: int) -> np.ndarray:
+    """The 3x3 affine map of ``deskew(image, angle)``: pixel (x, y) -> its place in the straightened image
+    (a turn by ``angle`` degrees clockwise about the centre; origin top left, y down)."""
+    a = np.radians(angle)
+    cos, sin = np.cos(a), np.sin(a)
+    cx, cy = width / 2, height / 2
+    return np.array(
+        [[cos, -sin, cx - cos * cx + sin * cy], [sin, cos, cy - sin * cx - cos * cy], [0.0, 0.0, 1.0]]
+    )
+
+
 def _ink_mask(image: Image.Image, dpi: int) -> np.ndarray:
     factor = max(1, round(dpi / SKEW_ANALYSIS_DPI))
     grey = image.convert("L")

@@ -1,9 +1,15 @@
 """Tesseract OCR: one pass per page gives the words (boxes, confidences) AND the searchable PDF page.
 
 What Tesseract gets decides what the archive keeps: a JPEG input file is embedded in its PDF unchanged, any
-other image is stored losslessly (Flate). So the page goes to Tesseract as the scanner's own JPEG bytes when
-preparation left it untouched, as a fresh JPEG (quality ``JPEG_QUALITY``) when the scan was lossy anyway, and
-as PNG otherwise: a JPEG scan never becomes a PNG several times its size.
+other image is stored losslessly (Flate). So a page that preparation left untouched goes to Tesseract as the
+scanner's own JPEG or PNG bytes, as a fresh JPEG (quality ``JPEG_QUALITY``) when the scan was lossy anyway,
+and as an uncompressed PNM otherwise (Tesseract re-compresses a PNG itself: encoding one first only costs
+time). A JPEG scan never becomes a PNG several times its size.
+
+A page preparation had to turn (askew, upside down) is read from its grey turned copy, Tesseract writing
+only the text (``textonly_pdf``); the page PDF then draws the page as it came (the scanner's bytes, else as
+above) under that text with the preparation's transform (``archive_page``): the archive keeps the scan's
+own pixels and colour, shown straight, and the words' boxes are those of the page as shown.
 
 Tesseract's page layout (psm 3, measured best on these forms: psm 4 and 6 lose more, 11/12 far more) now and
 then drops a whole line, a lone page number or a line ending in a dot leader. ``ocr_page`` then finds the ink
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import statistics
 import tempfile
 import unicodedata
@@ -38,10 +45,10 @@ from pytesseract import pytesseract as tesseract
 
 from extractors.img_missed_lines import missed_lines, trailing_dots
 from extractors.img_modes import to_rgb_or_l
-from extractors.img_orientation import rotate_clockwise
 from extractors.pages import PageInput, open_document
 from extractors.prepare import PreparedPage, prepare_page, turn_upright
 from pipelines.errors import BadInputError, ConfigurationError
+from pipelines.image_pdf import jpeg_page, lossless_page
 from pipelines.model import PageText, Word
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # inherited by every Tesseract subprocess
@@ -55,6 +62,7 @@ NOISE_LINE_CONFIDENCE = (
 )
 NOISE_LINE_TEXT_SHARE = 0.75  # letters and digits among its characters (dot leaders not counted)
 DOT_LEADER_CONFIDENCE = 0.9  # dots counted on the page, not guessed by Tesseract
+_LETTER_RUN = re.compile(r"([^\W\d_])\1{3,}")  # a letter four times in a row
 RECOVERED_MIN_CONFIDENCE = 0.6  # a dropped text line reads at 0.75-0.95; seals and scribbles below 0.5
 
 
@@ -67,27 +75,42 @@ def ocr_page(
     original: bytes | None = None,
     lossy: bool = False,
     recover: bool = True,
+    source: Image.Image | None = None,
+    transform: np.ndarray | None = None,
 ) -> PageText:
     """Recognise one page image. ``PageText.pdf`` is a one-page PDF: the image (colour kept) + invisible text.
 
-    ``original``: the file's JPEG or PNG bytes of exactly this image (a JPEG is embedded unchanged); ``lossy``: the scan was
-    JPEG-compressed, so a JPEG copy is good enough for the archive. ``recover``: read again the lines the page
-    layout dropped (``extractors.img_missed_lines``), their words added to ``words`` and to the PDF's text.
+    ``original``: the file's JPEG or PNG bytes of exactly the page as it came (a JPEG is embedded unchanged);
+    ``lossy``: the scan was JPEG-compressed, so a JPEG copy is good enough for the archive. ``source`` and
+    ``transform``: ``image`` is ``source`` turned by preparation (a 3x3 affine map of pixels, see
+    ``extractors.prepare.PreparedPage``): ``image`` is read, ``source`` archived (``original`` being its bytes).
+    ``recover``: read again the lines the page layout dropped (``extractors.img_missed_lines``), their words
+    added to ``words`` and to the PDF's text.
     """
     page = to_rgb_or_l(image)
+    turned = source is not None and transform is not None
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as work:
-        if original is not None:
-            source = Path(work) / ("page.png" if original.startswith(b"\x89PNG") else "page.jpg")
-            source.write_bytes(original)
-        elif lossy:
-            source = Path(work) / "page.jpg"
-            page.save(source, format="JPEG", quality=JPEG_QUALITY, dpi=(dpi, dpi))
-        else:
-            source = Path(work) / "page.png"
-            page.save(source, format="PNG", dpi=(dpi, dpi), compress_level=1)
         base = Path(work) / "page"
-        _run_tesseract(source, base, lang=lang, dpi=dpi, index=index)
-        pdf = base.with_suffix(".pdf").read_bytes()
+        if turned:
+            _run_tesseract(
+                _write_for_ocr(page, Path(work), dpi),
+                base,
+                lang=lang,
+                dpi=dpi,
+                index=index,
+                extra="-c textonly_pdf=1",
+            )
+            text_pdf = base.with_suffix(".pdf").read_bytes()
+            pdf = archive_page(text_pdf, to_rgb_or_l(source), transform, dpi, original=original, lossy=lossy)
+        else:
+            _run_tesseract(
+                _write_for_archive(page, Path(work), dpi, original=original, lossy=lossy),
+                base,
+                lang=lang,
+                dpi=dpi,
+                index=index,
+            )
+            pdf = base.with_suffix(".pdf").read_bytes()
         tsv = base.with_suffix(".tsv").read_text(encoding="utf-8", errors="replace")
         words = parse_tsv(tsv)
         if recover:
@@ -121,12 +144,15 @@ def read_page(
     prepared = prepare_page(page.image, page.dpi)
     text = _ocr_prepared(prepared, page, lang, recover)
     if orientation and not prepared.blank and needs_orientation_check(text):
-        retry = PreparedPage(image=prepared.image, dpi=prepared.dpi, notes=list(prepared.notes))
-        retry.changed = prepared.changed
+        retry = PreparedPage(
+            image=prepared.image,
+            dpi=prepared.dpi,
+            notes=list(prepared.notes),
+            source=prepared.source,
+            transform=prepared.transform,
+        )
         if not turn_upright(retry):  # OSD unsure (little text): a sheet put in upside down is the usual case
-            retry.image = rotate_clockwise(retry.image, 180)
-            retry.notes.append("rotated 180 (read better that way)")
-            retry.changed = True
+            retry.turn_clockwise(180, "rotated 180 (read better that way)")
         second = _ocr_prepared(retry, page, lang, recover)
         if second.mean_confidence > text.mean_confidence:
             prepared, text = retry, second
@@ -145,16 +171,79 @@ def needs_orientation_check(text: PageText) -> bool:
 
 
 def _ocr_prepared(prepared: PreparedPage, page: PageInput, lang: str, recover: bool = True) -> PageText:
-    original = page.original if not prepared.changed else None
     return ocr_page(
         prepared.image,
         index=page.index,
         dpi=prepared.dpi,
         lang=lang,
-        original=original,
+        original=page.original,
         lossy=page.lossy,
         recover=recover,
+        source=prepared.source,
+        transform=prepared.transform,
     )
+
+
+def _write_for_archive(
+    page: Image.Image, work: Path, dpi: int, *, original: bytes | None, lossy: bool
+) -> Path:
+    """The file Tesseract reads AND embeds in its page PDF (see the module docstring)."""
+    if original is not None:
+        path = work / ("page.png" if original.startswith(b"\x89PNG") else "page.jpg")
+        path.write_bytes(original)
+    elif lossy:
+        path = work / "page.jpg"
+        page.save(path, format="JPEG", quality=JPEG_QUALITY, dpi=(dpi, dpi))
+    else:
+        path = _write_for_ocr(page, work, dpi)
+    return path
+
+
+def _write_for_ocr(page: Image.Image, work: Path, dpi: int) -> Path:
+    """An uncompressed PNM (milliseconds, where a PNG takes a few hundred); Tesseract gets the dpi as ``--dpi``."""
+    path = work / ("page.pgm" if page.mode == "L" else "page.ppm")
+    page.save(path, format="PPM")
+    return path
+
+
+def archive_page(
+    text_pdf: bytes,
+    source: Image.Image,
+    transform: np.ndarray,
+    dpi: int,
+    *,
+    original: bytes | None = None,
+    lossy: bool = False,
+) -> bytes:
+    """Tesseract's text-only page PDF with ``source`` drawn under the text through ``transform``.
+
+    The image is the scanner's JPEG as it is (``original``), a JPEG (``lossy``) or lossless (Flate, or the
+    scanner's PNG decoded): never turned or resampled, so the archive keeps its pixels; the viewer shows it
+    turned exactly as the copy Tesseract read, so the text and the word boxes sit on the words.
+    """
+    if original is not None and original.startswith(b"\xff\xd8"):
+        jpeg = original
+    elif lossy:
+        buf = io.BytesIO()
+        source.save(buf, format="JPEG", quality=JPEG_QUALITY)
+        jpeg = buf.getvalue()
+    else:
+        jpeg = None
+    with pikepdf.open(io.BytesIO(text_pdf)) as pdf:
+        page = pdf.pages[0]
+        shown = jpeg_page(pdf, jpeg, dpi) if jpeg is not None else lossless_page(pdf, source, dpi)
+        image = shown.obj.Resources.XObject.Im0
+        height_pt = float(page.mediabox[3])
+        points = 72.0 / dpi
+        to_pdf = np.array([[points, 0, 0], [0, -points, height_pt], [0, 0, 1]])  # pixels (y down) -> points
+        unit = np.array([[source.width, 0, 0], [0, -source.height, source.height], [0, 0, 1]])  # image space
+        m = to_pdf @ transform @ unit
+        cm = " ".join(f"{v:.6f}" for v in (m[0, 0], m[1, 0], m[0, 1], m[1, 1], m[0, 2], m[1, 2]))
+        page.obj.Resources.XObject = pikepdf.Dictionary(Scan=image)  # Tesseract's text page: fonts only
+        page.contents_add(pikepdf.Stream(pdf, f"q {cm} cm /Scan Do Q\n".encode()), prepend=True)
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
 
 
 def ocr_text(data: bytes, name: str, lang: str = "vie") -> str:
@@ -193,8 +282,9 @@ def parse_tsv(tsv: str) -> list[Word]:
 def drop_noise_lines(words: list[Word]) -> list[Word]:
     """Leave out lines that are not text: unsure (< ``NOISE_LINE_CONFIDENCE``) and mostly symbols.
 
-    A dark scanner edge, a seal or a signature reads as "—==—.ccoa,g eKeKNN" or "@ØW% @WW"; a real line
-    of Vietnamese is mostly letters and digits even when Tesseract is unsure of it. Dots do not count either
+    A dark scanner edge, a seal or a signature reads as "—==—.ccoa,g eKeKNN", "@ØW% @WW" or
+    "DỤ MMWWWWWWWWWWW" (a letter four times in a row: no Vietnamese word has that); a real line of
+    Vietnamese is mostly letters and digits even when Tesseract is unsure of it. Dots do not count either
     way (a dot leader is printed text). The remaining lines are numbered again 0, 1, 2, ... in the same order.
     """
     lines: dict[int, list[Word]] = {}
@@ -204,9 +294,8 @@ def drop_noise_lines(words: list[Word]) -> list[Word]:
     for number, line in lines.items():
         text = "".join(w.text for w in line).replace(".", "").replace("…", "")
         share = sum(ch.isalnum() for ch in text) / len(text) if text else 0.0
-        if (
-            statistics.fmean(w.confidence for w in line) < NOISE_LINE_CONFIDENCE
-            and share < NOISE_LINE_TEXT_SHARE
+        if statistics.fmean(w.confidence for w in line) < NOISE_LINE_CONFIDENCE and (
+            share < NOISE_LINE_TEXT_SHARE or _LETTER_RUN.search(text)
         ):
             noise.add(number)
     if not noise:

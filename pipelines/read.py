@@ -12,14 +12,16 @@ from concurrent.futures import Executor, Future
 
 from extractors.ocr import read_page
 from extractors.pages import PageInput, open_document
-from extractors.quality import rescan_reasons
+from extractors.quality import measure_exposure, rescan_reasons
 from pipelines.model import PageText
 
 
 def read_one(page: PageInput, lang: str) -> PageText:
-    """Text layer or prepare + OCR, with the page's rescan reasons (blank, low dpi, unreadable)."""
+    """Text layer or prepare + OCR, with the page's rescan reasons (blank, low dpi, too dark or light,
+    unreadable)."""
     text = read_page(page, lang)
-    text.rescan = rescan_reasons(text, source_dpi=page.source_dpi)
+    exposure = measure_exposure(page.image, page.dpi) if page.image is not None else None
+    text.rescan = rescan_reasons(text, source_dpi=page.source_dpi, exposure=exposure)
     return text
 
 

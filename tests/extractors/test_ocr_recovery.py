@@ -50,6 +50,8 @@ def test_noise_lines_are_left_out_and_unsure_vietnamese_and_dot_leaders_kept() -
         _word("định……", 3, 0.50),
         _word("Bản", 4, 0.55),
         _word("thân..........", 4, 0.40),
+        _word("DỤ", 5, 0.36),  # the dark edge of a scanner lid
+        _word("MMWWWWWWWWWWWWWWW", 5, 0.42),
     ]
     kept = drop_noise_lines(words)
     assert [(w.text, w.line) for w in kept] == [

@@ -31,7 +31,8 @@ def test_skewed_page_is_straightened_and_says_so(decision_page: Image.Image) -> 
     prepared = prepare_page(turned, 300)
     assert prepared.changed and prepared.notes == ["deskewed -2.0°"]
     assert abs(estimate_skew(prepared.image, 300)) <= 0.2
-    assert prepared.image.size == turned.size and prepared.image.mode == "RGB"  # colour kept
+    assert prepared.image.size == turned.size and prepared.image.mode == "L"  # OCR reads a grey copy
+    assert prepared.source is turned  # the archive keeps the page as it came, in colour
 
 
 def test_straight_page_keeps_its_pixels(decision_page: Image.Image) -> None:
