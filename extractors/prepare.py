@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
+from extractors.img_dropout import dropout
 from extractors.img_modes import to_rgb_or_l
 from extractors.img_orientation import detect_rotation, quarter_turn_matrix, rotate_clockwise
-from extractors.img_skew import DESKEW_MIN, deskew, deskew_matrix, estimate_skew
+from extractors.img_skew import DESKEW_MIN, MAX_SKEW, deskew, deskew_matrix, estimate_skew
 
+BEYOND_REPAIR = "skewed beyond repair"  # the skew search ends at MAX_SKEW: the page may be turned further
 BLANK_ANALYSIS_DPI = 75
 BLANK_MARGIN = 0.05  # ignore scanner borders and punched holes near the edges
 BLANK_INK_CONTRAST = 64  # darker than the paper by this much counts as ink
@@ -67,10 +69,21 @@ def prepare_page(image: Image.Image, dpi: int, *, orientation: bool = False) -> 
     if is_blank(page, dpi):
         return PreparedPage(image=page, dpi=dpi, notes=["blank page"], blank=True)
     prepared = PreparedPage(image=page, dpi=dpi)
+    lift_ink(prepared)
     if orientation:
         turn_upright(prepared)
     straighten(prepared)
     return prepared
+
+
+def lift_ink(page: PreparedPage) -> None:
+    """Read a colour page from a grey copy without its seals and signatures (``extractors.img_dropout``);
+    the archive keeps the page as it came."""
+    if page.image.mode != "RGB":
+        return
+    lifted, notes = dropout(page.image, page.dpi)
+    if notes:
+        page.turn(lifted, np.eye(3), "; ".join(notes))
 
 
 def turn_upright(page: PreparedPage) -> bool:
@@ -85,6 +98,8 @@ def turn_upright(page: PreparedPage) -> bool:
 def straighten(page: PreparedPage) -> None:
     """Measure the skew; turn the page back when it is more than ``DESKEW_MIN`` degrees."""
     page.skew = estimate_skew(page.image, page.dpi)
+    if abs(page.skew) >= MAX_SKEW:
+        page.notes.append(f"{BEYOND_REPAIR} ({MAX_SKEW:g}° or more)")
     if abs(page.skew) >= DESKEW_MIN:
         grey = page.image.convert("L") if page.image.mode != "L" else page.image
         page.turn(

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from extractors.img_skew import MAX_SKEW
+from extractors.prepare import BEYOND_REPAIR
 from pipelines.model import PageText
 
 MIN_DPI = 200  # administrative papers (Thông tư 05/2025/TT-BNV)
@@ -78,6 +80,8 @@ def rescan_reasons(
             f"page {number} is too light (the darkest print is at {round(exposure.ink / 2.55)} % brightness): "
             "rescan it darker"
         )
+    if any(note.startswith(BEYOND_REPAIR) for note in page.notes):
+        reasons.append(f"page {number} is {BEYOND_REPAIR} (turned {MAX_SKEW:g}° or more): put it straight")
     if page.words and page.mean_confidence < MIN_CONFIDENCE:
         reasons.append(
             f"page {number} is hard to read (OCR confidence {round(page.mean_confidence * 100)} %, "

@@ -80,3 +80,20 @@ def test_a_dark_scan_is_listed_to_rescan_by_the_reading_stage(scans: list[tuple[
     (page,) = read_pages(buf.getvalue(), "toi.jpg")
     assert any(reason.startswith("page 1 is too dark") for reason in page.rescan)
     assert page.words  # still read: the reason is the scan, not the text
+
+
+def test_a_page_turned_beyond_the_skew_search_is_listed_to_rescan(
+    scans: list[tuple[Image.Image, int]],
+) -> None:
+    image, dpi = scans[0]
+    buf = io.BytesIO()
+    turned = image.convert("RGB").rotate(8, expand=True, fillcolor=(255, 255, 255))
+    turned.save(buf, "JPEG", quality=85, dpi=(dpi, dpi))
+    (page,) = read_pages(buf.getvalue(), "nghieng.jpg")
+    assert any("skewed beyond repair" in reason for reason in page.rescan), page.rescan
+    straight = io.BytesIO()
+    image.convert("RGB").rotate(2, expand=True, fillcolor=(255, 255, 255)).save(
+        straight, "JPEG", dpi=(dpi, dpi)
+    )
+    (ok,) = read_pages(straight.getvalue(), "hoi-nghieng.jpg")
+    assert not any("skewed" in reason for reason in ok.rescan)
