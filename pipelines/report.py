@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.model import DocumentResult, Status
+from pipelines.rescan import rescan_file_name
 
 VN_TZ = timezone(timedelta(hours=7), "ICT")
 
@@ -63,16 +64,9 @@ def document_to_dict(r: DocumentResult) -> dict[str, Any]:
         "review_reasons": r.review_reasons,
         "to_rescan": r.to_rescan,
         # sohoa's extensions: the rescan to feed back with ``sohoa ingest --replace``, and what it replaced.
-        **({"rescan_as": rescan_name(r.source, r.rescan_pages)} if r.rescan_pages else {}),
+        **({"rescan_as": rescan_file_name(r.source, r.rescan_pages)} if r.rescan_pages else {}),
         **({"replaces": r.replaces} if r.replaces else {}),
     }
-
-
-def rescan_name(source: str, pages: Sequence[int]) -> str:
-    """The file name under which to feed back rescanned pages: ``HS-002/qsdd.rescan-p3,5.tif``."""
-    from pipelines.rescan import rescan_file_name
-
-    return rescan_file_name(source, pages)
 
 
 _NOT_COUNTED = (Status.PENDING, Status.SUPERSEDED)
