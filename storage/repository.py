@@ -568,14 +568,27 @@ def dossier_complete(s: Session, dossier_id: str) -> bool:
     rows = s.execute(
         sa.select(Document.status, Document.replaces).where(Document.dossier_id == dossier_id)
     ).all()
-    # A rescan that failed leaves the document it was to replace standing: it does not hold the dossier.
-    failed = (str(Status.FAILED), str(Status.QUARANTINED))
-    current = [st for st, replaces in rows if st not in _SET_ASIDE and not (replaces and st in failed)]
+    current = [st for st, replaces in rows if holds_dossier(st, replaces)]
     return bool(current) and all(st == str(Status.ARCHIVED) for st in current)
 
 
 # Documents that are no longer part of their dossier: replaced by a rescan, or refused by an officer.
-_SET_ASIDE = (str(Status.SUPERSEDED), str(Status.REJECTED))
+SET_ASIDE = (str(Status.SUPERSEDED), str(Status.REJECTED))
+_FAILED = (str(Status.FAILED), str(Status.QUARANTINED))
+
+
+def holds_dossier(status: str, replaces: str | None) -> bool:
+    """Whether a document counts for its dossier's completeness: not set aside, and not a rescan that
+    failed (the document it was to replace still stands)."""
+    return status not in SET_ASIDE and not (replaces and status in _FAILED)
+
+
+def holds_dossier_sql() -> sa.ColumnElement[bool]:
+    """``holds_dossier`` as a SQL condition on ``documents``."""
+    return sa.and_(
+        Document.status.not_in(SET_ASIDE),
+        sa.not_(sa.and_(Document.replaces.is_not(None), Document.status.in_(_FAILED))),
+    )
 
 
 def dossier_info_of(s: Session, doc_id: str) -> DossierInfo | None:

@@ -10,31 +10,19 @@ have a due date.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from flows.runtime import Runtime
+from pipelines.report import VN_TZ
 from storage.db.models import Batch, Document, Dossier
+from storage.repository import holds_dossier, holds_dossier_sql
 
-VN = timezone(timedelta(hours=7))
+VN = VN_TZ
 # A dossier's state is that of its least advanced document, in this order.
 DOSSIER_STATES = ("failed", "quarantined", "rescan", "review", "pending", "archived")
-SET_ASIDE = ("superseded", "rejected")  # no longer part of their dossier
-FAILED = ("failed", "quarantined")
-
-
-def _counts(status: str, replaces: str | None) -> bool:
-    """Whether a document holds its dossier (see the module's docstring)."""
-    return status not in SET_ASIDE and not (replaces and status in FAILED)
-
-
-def _counts_sql() -> sa.ColumnElement[bool]:
-    return sa.and_(
-        Document.status.not_in(SET_ASIDE),
-        sa.not_(sa.and_(Document.replaces.is_not(None), Document.status.in_(FAILED))),
-    )
 
 
 @dataclass
@@ -147,7 +135,7 @@ def _dossiers(s: sa.orm.Session, today: date, limit: int) -> list[DossierRow]:
     out = []
     for d in dossiers:
         everything = docs.get(d.id, [])
-        mine = [(st, at) for st, rep, at in everything if _counts(st, rep)]
+        mine = [(st, at) for st, rep, at in everything if holds_dossier(st, rep)]
         status = _state([st for st, _ in mine], [st for st, _, _ in everything])
         complete = status == "archived"
         signed = [at for _, at in mine if at is not None]
@@ -178,7 +166,7 @@ def _dossiers(s: sa.orm.Session, today: date, limit: int) -> list[DossierRow]:
 
 def _totals(s: sa.orm.Session, today: date) -> tuple[int, int, int]:
     """(completed with a due date, of which on time, overdue now) over every dossier: one row per dossier."""
-    counted = _counts_sql()
+    counted = holds_dossier_sql()
     open_docs = sa.func.sum(sa.case((sa.and_(counted, Document.status != "archived"), 1), else_=0))
     rows = s.execute(
         sa.select(
