@@ -160,7 +160,7 @@ def test_rescan_replaces_the_page_and_keeps_the_earlier_versions(tmp_path, seawe
     (old,) = first["documents"]
     assert any("page 2" in r and "150 dpi" in r for r in old["to_rescan"]), old["to_rescan"]
     assert old["rescan_as"] == "Hồ sơ 42/002-qsdd.rescan-p2.pdf"
-    assert "rescan_as" in p.stdout or "scan as Hồ sơ 42/002-qsdd.rescan-p2.pdf" in p.stdout
+    assert "-> scan as Hồ sơ 42/002-qsdd.rescan-p2.pdf" in p.stdout
     _settle(env, first)
 
     # The team rescans page 2 at 300 dpi (as a JPEG) and feeds it back under the suggested name, next to a
