@@ -452,15 +452,11 @@ def _supersede_unarchived(s: Session, result: DocumentResult) -> None:
         _supersede(s, result.replaces, by=result.id)
 
 
-def find_replaceable(
-    s: Session, dossier_id: str | None, folder: str, stem: str, *, exclude: str | None = None
-) -> Document | None:
+def find_replaceable(s: Session, dossier_id: str | None, folder: str, stem: str) -> Document | None:
     """The current document a rescan replaces: in the same dossier (or among loose files in the same
     folder), with the same file name stem, not itself superseded. The most recently updated one wins."""
     q = sa.select(Document).where(Document.status != str(Status.SUPERSEDED), Document.replaced_by.is_(None))
     q = q.where(Document.dossier_id == dossier_id) if dossier_id else q.where(Document.dossier_id.is_(None))
-    if exclude:
-        q = q.where(Document.id != exclude)
     for d in s.scalars(q.order_by(Document.updated_at.desc(), Document.id)):
         parent = d.source.rsplit("/", 1)[0] if "/" in d.source else ""
         if base_stem(d.source) == stem and (dossier_id or parent == folder):
