@@ -18,11 +18,13 @@ from types import TracebackType
 from typing import Any, Literal
 
 import pdfplumber
+import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from extractors import img_files
+from extractors.pdf_jpeg_page import scanner_jpeg
 from extractors.textlayer import has_usable_text, text_layer_page
 from pipelines.errors import BadInputError, QuarantineError
 from pipelines.logs import get_logger
@@ -179,6 +181,8 @@ class PdfDocument(OpenedDocument):
         self._data = data
         self._plumber: Any = None
         self._plumber_failed = False
+        self._pike: pikepdf.Pdf | None = None
+        self._pike_failed = False
 
     def pages(self) -> Iterator[PageInput]:
         for index in range(self.page_count):
@@ -188,6 +192,9 @@ class PdfDocument(OpenedDocument):
         if self._plumber is not None:
             self._plumber.close()
             self._plumber = None
+        if self._pike is not None:
+            self._pike.close()
+            self._pike = None
         pdf = getattr(self, "_pdfium", None)
         if pdf is not None:
             with _PDFIUM_LOCK:
@@ -219,6 +226,9 @@ class PdfDocument(OpenedDocument):
                     "rescan at 200 dpi or more"
                 )
             render_dpi = min(PDF_MAX_RENDER_DPI, max(PDF_MIN_RENDER_DPI, source_dpi))
+            direct = self._scanner_jpeg(index, source_dpi) if lossy else None
+            if direct is not None:
+                return direct
         image, render_dpi = self._render(index, render_dpi, grey)
         return PageInput(index=index, image=image, dpi=render_dpi, source_dpi=source_dpi, lossy=lossy)
 
@@ -236,6 +246,33 @@ class PdfDocument(OpenedDocument):
             log.info("pdfplumber cannot read this PDF (%s); rendering every page", type(exc).__name__)
             self._plumber_failed = True
             return None
+
+    def _scanner_jpeg(self, index: int, source_dpi: int) -> PageInput | None:
+        """The page's own JPEG when the page is only that (``extractors.pdf_jpeg_page``) and its resolution
+        needs no resampling; None otherwise (the page is rendered)."""
+        if not PDF_MIN_RENDER_DPI <= source_dpi <= PDF_MAX_RENDER_DPI or self._pike_failed:
+            return None
+        try:
+            if self._pike is None:
+                self._pike = pikepdf.open(io.BytesIO(self._data))
+            found = scanner_jpeg(self._pike, index)
+            if found is None:
+                return None
+            data, dpi = found
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > img_files.MAX_PIXELS:
+                return None
+            image.load()
+        except MemoryError:
+            raise
+        except Exception as exc:  # qpdf stricter or laxer than PDFium: rendering decides
+            log.info(
+                "page %d: scanner JPEG not taken as is (%s); rendering it", index + 1, type(exc).__name__
+            )
+            self._pike_failed = isinstance(exc, pikepdf.PdfError) and self._pike is None
+            return None
+        dpi_int = round(dpi)
+        return PageInput(index=index, image=image, dpi=dpi_int, source_dpi=dpi_int, original=data, lossy=True)
 
     def _render(self, index: int, dpi: int, grey: bool) -> tuple[Image.Image, int]:
         with _PDFIUM_LOCK:

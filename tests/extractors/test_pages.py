@@ -284,7 +284,47 @@ def test_jpeg_and_png_pages_carry_their_own_bytes_and_lossy_scans_are_known() ->
     assert png_page.original == png_bytes(page, 200) and not png_page.lossy
     with open_document(image_only_pdf(page, 200), "anh.pdf") as document:  # Pillow's PDF holds a JPEG
         (pdf_page,) = list(document.pages())
-    assert pdf_page.original is None and pdf_page.lossy
+    assert pdf_page.original is not None and pdf_page.original.startswith(b"\xff\xd8") and pdf_page.lossy
+
+
+def test_a_scanner_pdf_page_gives_its_own_jpeg_not_a_rendering() -> None:
+    """One JPEG over the whole page, as scanners write: its bytes and pixels are taken as they are."""
+    from sohoa.samples.writers import jpeg_pdf
+
+    scan = render_text_page(VIETNAMESE_LINES, dpi=300, inches=(4.0, 2.0))
+    jpeg = io.BytesIO()
+    scan.save(jpeg, "JPEG", quality=80)
+    with open_document(jpeg_pdf([(jpeg.getvalue(), 300)]), "scan.pdf") as document:
+        (page,) = list(document.pages())
+    assert page.original == jpeg.getvalue() and page.lossy
+    assert (page.dpi, page.source_dpi) == (300, 300)
+    assert page.image is not None and page.image.size == scan.size and page.image.mode == "RGB"
+
+
+@pytest.mark.parametrize("extra", ["text over the scan", "turned page", "600 dpi scan"])
+def test_a_pdf_page_that_is_more_than_its_jpeg_is_rendered(extra: str) -> None:
+    import pikepdf
+
+    from sohoa.samples.writers import jpeg_pdf
+
+    dpi = 600 if extra == "600 dpi scan" else 300
+    scan = render_text_page(VIETNAMESE_LINES, dpi=dpi, inches=(4.0, 2.0))
+    jpeg = io.BytesIO()
+    scan.save(jpeg, "JPEG", quality=80)
+    pdf = pikepdf.open(io.BytesIO(jpeg_pdf([(jpeg.getvalue(), dpi)])))
+    if extra == "text over the scan":  # a stamp or an OCR layer: the page is more than its JPEG
+        pdf.pages[0].contents_add(pikepdf.Stream(pdf, b"0 0 1 rg 10 10 50 50 re f"))
+    if extra == "turned page":
+        pdf.pages[0].Rotate = 90
+    out = io.BytesIO()
+    pdf.save(out)
+    with open_document(out.getvalue(), "scan.pdf") as document:
+        (page,) = list(document.pages())
+    assert page.original is None and page.image is not None
+    if extra == "600 dpi scan":
+        assert page.dpi == 400  # rendered down to the maximum
+    if extra == "turned page":
+        assert page.image.height > page.image.width  # the landscape scan is shown turned upright
 
 
 @pytest.mark.slow
