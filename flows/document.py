@@ -251,6 +251,8 @@ def process_document(job: DocumentJob, wait: bool = True) -> DocumentResult | No
         except (BadInputError, StorageError, IntegrityError) as exc:
             problem = exc
     sha = sha256_hex(data)
+    if not job.replace:
+        problem = same_name_held(rt, job, sha)
     doc_id = document_id(sha, dossier_key)
     result = DocumentResult(
         id=doc_id,
@@ -263,7 +265,7 @@ def process_document(job: DocumentJob, wait: bool = True) -> DocumentResult | No
     )
     with log_context(batch_id=job.batch_id, document_id=doc_id):
         if problem is not None:
-            return _rescan_refused(job, result, problem)
+            return _refused(job, result, problem)
         try:
             done = wait_for_claim(rt, result, wait=wait)
         except HeldElsewhere:
@@ -280,6 +282,31 @@ def process_document(job: DocumentJob, wait: bool = True) -> DocumentResult | No
             rt.let_go(doc_id)
             with rt.db.session() as s:
                 claims.release(s, doc_id, worker=rt.worker_id)
+
+
+# An earlier document in one of these states holds its place (and archive name) in the dossier.
+_HOLDS_PLACE = (Status.ARCHIVED, Status.REVIEW, Status.PENDING, Status.RESCAN)
+
+
+def same_name_held(rt: Runtime, job: DocumentJob, sha: str) -> BadInputError | None:
+    """A file fed without ``--replace`` under the name of a different document the dossier (or folder)
+    already holds: refused, since both would claim one place in the dossier and one archive name."""
+    from pipelines.rescan import rescan_target
+
+    target = rescan_target(job.file.rel)
+    with rt.db.session(readonly=True) as s:
+        dossier_id = repo.dossier_id_for(s, job.dossier) if job.dossier else None
+        if job.dossier is not None and dossier_id is None:
+            return None  # a dossier seen for the first time holds nothing yet
+        old = repo.find_replaceable(s, dossier_id, target.folder, target.stem)
+        if old is None or old.sha256 == sha or old.status not in _HOLDS_PLACE:
+            return None
+        status = old.status
+    place = f"dossier {job.dossier.code or job.dossier.folder}" if job.dossier else "this folder"
+    return BadInputError(
+        f"{job.file.rel}: {place} already holds a different scan named '{target.stem}' ({status}); "
+        "to replace it with this one, run `sohoa ingest --replace`; to keep both, rename this file"
+    )
 
 
 def resolve_rescan(rt: Runtime, job: DocumentJob, data: bytes) -> tuple[bytes, str | None, int]:
@@ -335,12 +362,14 @@ def redact(message: str, source: str) -> str:
     return message
 
 
-def _rescan_refused(job: DocumentJob, result: DocumentResult, exc: Exception) -> DocumentResult:
-    """A rescan that cannot be applied ends failed with the reason; the earlier document stays as it was.
-    It is recorded outside the dossier, so that it does not hold the dossier's archive package."""
+def _refused(job: DocumentJob, result: DocumentResult, exc: Exception) -> DocumentResult:
+    """A rescan that cannot be applied, or a file that would take the place of another document, ends failed
+    with the reason; the earlier document stays as it was. It is recorded outside the dossier, so that it
+    does not hold the dossier's archive package."""
     result.status, result.error = Status.FAILED, str(exc)
     result.replaces = None
-    log.warning("rescan not applied (%s); the report says why", type(exc).__name__)
+    what = "rescan not applied" if job.replace else "refused: the name of a different document"
+    log.warning("%s (%s); the report says why", what, type(exc).__name__)
     try:
         save_task(result, job.batch_id, None, [], None, None)
     except Exception:  # noqa: BLE001 - the report still carries the result

@@ -454,8 +454,13 @@ def _supersede_unarchived(s: Session, result: DocumentResult) -> None:
 
 def find_replaceable(s: Session, dossier_id: str | None, folder: str, stem: str) -> Document | None:
     """The current document a rescan replaces: in the same dossier (or among loose files in the same
-    folder), with the same file name stem, not itself superseded. The most recently updated one wins."""
-    q = sa.select(Document).where(Document.status != str(Status.SUPERSEDED), Document.replaced_by.is_(None))
+    folder), with the same file name stem, not itself superseded, its original stored (a file refused before
+    any work holds no place). The most recently updated one wins."""
+    q = sa.select(Document).where(
+        Document.status != str(Status.SUPERSEDED),
+        Document.replaced_by.is_(None),
+        Document.original_key.is_not(None),
+    )
     q = q.where(Document.dossier_id == dossier_id) if dossier_id else q.where(Document.dossier_id.is_(None))
     for d in s.scalars(q.order_by(Document.updated_at.desc(), Document.id)):
         parent = d.source.rsplit("/", 1)[0] if "/" in d.source else ""

@@ -231,6 +231,15 @@ def test_a_whole_document_rescan_replaces_it(tmp_path, seaweed, prefect_api):
 
     better, _ = _land_use_scan(seed=7, second_page_dpi=300)
     (source / "giấy chứng nhận.pdf").write_bytes(better)
+    # Without --replace, a different scan under the same name would claim the same place: refused, clearly.
+    p = _run(env, "ingest", str(source), "--report", str(tmp_path / "refused.json"))
+    (refused,) = json.loads((tmp_path / "refused.json").read_text(encoding="utf-8"))["documents"]
+    assert refused["status"] == "failed" and refused["id"] != old["id"]
+    assert "already holds a different scan named 'giấy chứng nhận'" in refused["error"]
+    assert "--replace" in refused["error"] and "rename" in refused["error"]
+    with Database(settings.db_url).session(readonly=True) as s:
+        assert s.get(Document, old["id"]).status == old["status"]
+
     p = _run(env, "ingest", str(source), "--replace", "--report", str(tmp_path / "b.json"))
     assert p.returncode == 0, p.stdout + p.stderr
     (new,) = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["documents"]
