@@ -11,7 +11,8 @@
 
 The baseline runs before AND after sohoa and the two are averaged, so load from other processes on a shared
 machine hits both sides; the CPU seconds per page (user + system, Tesseract included; SeaweedFS not) are
-printed too: unlike pages/min they hardly depend on that load.
+printed too: unlike pages/min they hardly depend on that load. So is the share of the Tesseract slots kept
+busy on each side (``TesseractMeter``): where sohoa's is lower, cores wait on the pipeline.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import resource
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -65,6 +67,44 @@ def raw_tesseract(pages: list[Path], workers: int, out: Path) -> float:
     with ThreadPoolExecutor(workers) as ex:
         list(ex.map(one, pages))
     return time.perf_counter() - t
+
+
+class TesseractMeter:
+    """Samples, every 50 ms, how many Tesseract processes this process has running: the share of the
+    ``workers`` slots kept busy (1.0 = a Tesseract on every slot all the time). Below the baseline's share,
+    the pipeline leaves cores without OCR (waiting on Python work, the GIL, or the end of a document)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers, self.samples, self._stop = workers, [], threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TesseractMeter:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def busy(self) -> float:
+        return sum(min(n, self.workers) for n in self.samples) / max(len(self.samples), 1) / self.workers
+
+    def _run(self) -> None:
+        me = str(os.getpid())
+        while not self._stop.wait(0.05):
+            running = 0
+            for pid in os.listdir("/proc"):
+                if not pid.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+                        fields = f.read().rsplit(")", 1)
+                    if fields[0].endswith("(tesseract") and fields[1].split()[1] == me:
+                        running += 1
+                except OSError:
+                    continue
+            self.samples.append(running)
 
 
 def cpu_seconds() -> tuple[float, float]:
@@ -131,7 +171,8 @@ def main() -> None:
     raw_out.mkdir()
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
     cpu0 = cpu_seconds()
-    raw_first = raw_tesseract(pages_in, a.workers, raw_out)
+    with TesseractMeter(a.workers) as raw_meter:
+        raw_first = raw_tesseract(pages_in, a.workers, raw_out)
     raw_cpu = cpu_seconds()[1] - cpu0[1]
 
     sw = start_runtime(work, a.workers)
@@ -139,7 +180,8 @@ def main() -> None:
     try:
         flow(source=str(work / "mixed"), report_path=None, progress=False)  # warm-up: server, signer, fonts
         cpu0, t = cpu_seconds(), time.perf_counter()
-        report = flow(source=str(scans), report_path=None, progress=False)
+        with TesseractMeter(a.workers) as our_meter:
+            report = flow(source=str(scans), report_path=None, progress=False)
         ours = time.perf_counter() - t
         ours_cpu = sum(cpu_seconds()) - sum(cpu0)
         cpu0 = cpu_seconds()
@@ -166,6 +208,7 @@ def main() -> None:
         f"(CPU ratio {raw_cpu / n_pages / (ours_cpu / s['pages']):.2f}x)  (archived {s['archived']}, "
         f"review {s['review']}, failed {s['failed']}, quarantined {s['quarantined']})"
     )
+    print(f"Tesseract slots busy: raw {raw_meter.busy:.0%}, sohoa {our_meter.busy:.0%}")
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
     print(f"flow overhead per born-digital document (no OCR): {overhead:.2f} s")
     print(f"peak RSS: sohoa process {rss_self:.0f} MB, largest child (tesseract/weed) {rss_child:.0f} MB")

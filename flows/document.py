@@ -289,22 +289,25 @@ _HOLDS_PLACE = (Status.ARCHIVED, Status.REVIEW, Status.PENDING, Status.RESCAN)
 
 
 def same_name_held(rt: Runtime, job: DocumentJob, sha: str) -> BadInputError | None:
-    """A file fed without ``--replace`` under the name of a different document the dossier (or folder)
-    already holds: refused, since both would claim one place in the dossier and one archive name."""
+    """A file fed without ``--replace`` under the name of a different document its dossier already holds:
+    refused, since both would claim one place in the dossier and one archive name. (Loose files, outside
+    any dossier, are archived by document id: the same name in two folders is no conflict.)"""
     from pipelines.rescan import rescan_target
 
+    if job.dossier is None or not job.dossier.code:
+        return None
     target = rescan_target(job.file.rel)
     with rt.db.session(readonly=True) as s:
-        dossier_id = repo.dossier_id_for(s, job.dossier) if job.dossier else None
-        if job.dossier is not None and dossier_id is None:
+        dossier_id = repo.dossier_id_for(s, job.dossier)
+        if dossier_id is None:
             return None  # a dossier seen for the first time holds nothing yet
         old = repo.find_replaceable(s, dossier_id, target.folder, target.stem)
         if old is None or old.sha256 == sha or old.status not in _HOLDS_PLACE:
             return None
         status = old.status
-    place = f"dossier {job.dossier.code or job.dossier.folder}" if job.dossier else "this folder"
     return BadInputError(
-        f"{job.file.rel}: {place} already holds a different scan named '{target.stem}' ({status}); "
+        f"{job.file.rel}: dossier {job.dossier.code} already holds a different scan named '{target.stem}' "
+        f"({status}); "
         "to replace it with this one, run `sohoa ingest --replace`; to keep both, rename this file"
     )
 

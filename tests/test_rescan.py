@@ -222,20 +222,23 @@ def test_a_whole_document_rescan_replaces_it(tmp_path, seaweed, prefect_api):
     settings = make_settings(tmp_path, seaweed, f"sqlite:///{tmp_path / 'whole.db'}")
     env = cli_env(settings, prefect_api)
     source = tmp_path / "in"
-    source.mkdir()
+    dossier = source / "Hồ sơ 43"
+    dossier.mkdir(parents=True)
+    (dossier / "dossier.json").write_text(json.dumps({"dossier_code": CODE}), encoding="utf-8")
     first_scan, _ = _land_use_scan(seed=7, second_page_dpi=150)
-    (source / "giấy chứng nhận.pdf").write_bytes(first_scan)
+    (dossier / "giấy chứng nhận.pdf").write_bytes(first_scan)
     p = _run(env, "ingest", str(source), "--report", str(tmp_path / "a.json"))
     assert p.returncode == 0, p.stdout + p.stderr
     (old,) = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["documents"]
 
     better, _ = _land_use_scan(seed=7, second_page_dpi=300)
-    (source / "giấy chứng nhận.pdf").write_bytes(better)
-    # Without --replace, a different scan under the same name would claim the same place: refused, clearly.
+    (dossier / "giấy chứng nhận.pdf").write_bytes(better)
+    # Without --replace, a different scan under the same name would take the same place in the dossier and
+    # the same archive name: refused, saying what to do.
     p = _run(env, "ingest", str(source), "--report", str(tmp_path / "refused.json"))
     (refused,) = json.loads((tmp_path / "refused.json").read_text(encoding="utf-8"))["documents"]
     assert refused["status"] == "failed" and refused["id"] != old["id"]
-    assert "already holds a different scan named 'giấy chứng nhận'" in refused["error"]
+    assert f"dossier {CODE} already holds a different scan named 'giấy chứng nhận'" in refused["error"]
     assert "--replace" in refused["error"] and "rename" in refused["error"]
     with Database(settings.db_url).session(readonly=True) as s:
         assert s.get(Document, old["id"]).status == old["status"]
