@@ -6,6 +6,8 @@ Seeds >= 10_000 are the held-out split (never tuned on); use seeds below it whil
 
 The data set is generated under ``--work`` (default /tmp/sohoa-eval/<degrade>-<seed>-<n>) and the OCR'd pages
 are cached there (``pages.pkl``) so that tuning the extractors does not pay for OCR again; ``--fresh`` re-reads.
+Numeric fields that fail validation are re-read digit-only from the files (``extractors.reread``), as in
+production, unless ``--no-reread``.
 """
 
 from __future__ import annotations
@@ -51,6 +53,11 @@ def main() -> int:
     ap.add_argument("--model", type=Path, help="a classifier trained by extractors.model.train")
     ap.add_argument("--fresh", action="store_true", help="read the files again instead of the cached pages")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--no-reread",
+        action="store_true",
+        help="no digit-only re-read of numeric fields that fail validation",
+    )
     args = ap.parse_args()
     work = args.work or Path("/tmp/sohoa-eval") / f"{args.degrade}-{args.seed}-{args.n}"
     if not (work / "manifest.jsonl").is_file():
@@ -64,7 +71,7 @@ def main() -> int:
         from extractors.model import load_scorer
 
         scorer = load_scorer(args.model)
-    report = evaluate_pages(str(work), items, scorer=scorer)
+    report = evaluate_pages(str(work), items, scorer=scorer, dataset_dir=None if args.no_reread else work)
     report.seconds = time.perf_counter() - started
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))

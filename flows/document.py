@@ -94,8 +94,17 @@ def classify_task(pages: list[PageText]):
 
 
 @task(name="extract-fields", cache_policy=NO_CACHE)
-def extract_task(doc_type: str, pages: list[PageText]):
-    return extract_fields(doc_type, pages)
+def extract_task(doc_type: str, pages: list[PageText], data: bytes | None = None, name: str = ""):
+    """The fields; with the file's bytes a numeric field that fails validation is read again, digits only,
+    from its page (``extractors.reread``) before it goes to review."""
+    from extractors.reread import Rereader
+
+    reread = Rereader(data, name) if data is not None else None
+    try:
+        return extract_fields(doc_type, pages, reread=reread)
+    finally:
+        if reread is not None:
+            reread.close()
 
 
 @task(name="make-pdfa", cache_policy=NO_CACHE)
@@ -438,7 +447,9 @@ def run_stages(rt: Runtime, job: DocumentJob, result: DocumentResult, data: byte
         result.rescan_pages = pages_to_rescan(result.to_rescan)
         cls = classify_task(pages)
         result.doc_type, result.doc_type_confidence = cls.doc_type, cls.confidence
-        result.fields = extract_task(cls.doc_type, pages) if cls.doc_type != "other" else {}
+        result.fields = (
+            extract_task(cls.doc_type, pages, data, file.path.name) if cls.doc_type != "other" else {}
+        )
         result.review_reasons = review_reasons(
             cls, result.fields, pages, threshold=rt.settings.review_threshold
         )

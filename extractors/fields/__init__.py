@@ -1,7 +1,9 @@
 """Field extraction: one module per document type over a shared label -> value engine.
 
 ``extract_fields(doc_type, pages)`` returns every field found (absent when not found), in the value
-conventions of document-types.md, validated (``extractors.validators.validate_fields``).
+conventions of document-types.md, validated (``extractors.validators.validate_fields``). With ``reread``
+(``extractors.reread.Rereader``) a numeric field that failed validation is read again digits-only before the
+extractor gives up (``extractors.fields.retry``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from extractors.fields import (
     plausible,
 )
 from extractors.fields.layout import VisualLine, document_lines
+from extractors.fields.retry import DigitReader, retry_invalid
 from extractors.validators import validate_fields
 from pipelines.model import Field, PageText
 
@@ -39,7 +42,9 @@ EXTRACTORS: dict[str, Extractor] = {
 }
 
 
-def extract_fields(doc_type: str, pages: Sequence[PageText]) -> dict[str, Field]:
+def extract_fields(
+    doc_type: str, pages: Sequence[PageText], reread: DigitReader | None = None
+) -> dict[str, Field]:
     """The fields of a document of type ``doc_type`` (``other`` and unknown types give none)."""
     extractor = EXTRACTORS.get(doc_type)
     if extractor is None:
@@ -48,7 +53,10 @@ def extract_fields(doc_type: str, pages: Sequence[PageText]) -> dict[str, Field]
     if not lines:
         return {}
     fields = extractor(lines)
+    before = {k: f.confidence for k, f in fields.items()}
     validate_fields(doc_type, fields)
+    if reread is not None:
+        fields = retry_invalid(doc_type, fields, before, lines, pages, reread)
     plausible.apply(fields)
     return fields
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from extractors.fields import common
-from extractors.fields.engine import FieldSpec, LabelledDocument, make_field, place_dates, value_confidence
+from extractors.fields.engine import (
+    FieldSpec,
+    LabelledDocument,
+    add_lone_personal_id,
+    make_field,
+    place_dates,
+    value_confidence,
+)
 from extractors.fields.layout import VisualLine
 from extractors.fields.values import to_date
 from pipelines.model import Field
@@ -49,6 +56,7 @@ STOPS = ("Giới tính", "Dân tộc", "Quốc tịch", "Số điện thoại", 
 
 def extract(lines: Sequence[VisualLine]) -> dict[str, Field]:
     fields = LabelledDocument(lines, SPECS, STOPS).extract_all()
+    add_lone_personal_id("applicant_id", lines, fields)
     dated = place_dates(lines)
     if dated:
         pd = dated[-1]  # "..., ngày ... tháng ... năm ..." above the applicant's signature

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from extractors.fields import common
-from extractors.fields.engine import FieldSpec, LabelledDocument
+from extractors.fields.engine import FieldSpec, LabelledDocument, add_lone_personal_id
 from extractors.fields.layout import VisualLine
 from pipelines.model import Field
 
@@ -51,4 +51,6 @@ STOPS = ("Địa chỉ", "Điện thoại", "Số điện thoại", "Email", "Th
 
 
 def extract(lines: Sequence[VisualLine]) -> dict[str, Field]:
-    return LabelledDocument(lines, SPECS, STOPS).extract_all()
+    fields = LabelledDocument(lines, SPECS, STOPS).extract_all()
+    add_lone_personal_id("applicant_id", lines, fields)
+    return fields

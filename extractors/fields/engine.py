@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 from extractors.fields.labels import ENGLISH_LABEL_WORDS, Label, LabelMatch, find_labels, value_start
 from extractors.fields.layout import Token, VisualLine, union_box
-from extractors.fields.values import CONVERTERS
+from extractors.fields.values import CONVERTERS, repair
 from extractors.normalize import fix_digits_in_text, fold
+from extractors.validators import validate_personal_id
 from pipelines.model import Field
 
 UNCONFIRMED_LABEL = 0.95  # a label without its colon is a little less certain
+UNLABELLED = 0.79  # a value found without its label: below the review threshold, a person confirms it
 MAX_LINE_DISTANCE = 3.5  # a value below its label starts at most this many word heights lower
 CONTINUATION_DISTANCE = 2.6  # the next line of a wrapped value
 
@@ -327,3 +329,21 @@ def place_dates(lines: Sequence[VisualLine]) -> list[PlaceDate]:
                 idx = next((i for i, t in enumerate(seg) if t.key.startswith("ngay")), 0)
             out.append(PlaceDate(seg[:idx], seg[idx:], li))
     return out
+
+
+def add_lone_personal_id(key: str, lines: Sequence[VisualLine], fields: dict[str, Field]) -> None:
+    """``fields[key]``: the document's only 12-digit number with the structure of a personal ID, when the
+    label was not read ("B0DC CC);" for "Số CCCD:"). Never confident: nothing says whose number it is."""
+    if key in fields:
+        return
+    found: dict[str, tuple[Token, float]] = {}
+    for line in lines:
+        for tok in line.tokens:
+            digits, quality = repair(tok.text.strip(".,;:()"))
+            if re.fullmatch(r"\d{12}", digits) and not validate_personal_id(digits):
+                found.setdefault(digits, (tok, quality))
+    if len(found) != 1:
+        return
+    ((digits, (tok, quality)),) = found.items()
+    conf = min(value_confidence([tok]) * 0.85 * quality, UNLABELLED)
+    fields[key] = make_field(key, digits, [tok], conf, tok.text, lines)

@@ -6,7 +6,14 @@ import re
 from collections.abc import Sequence
 
 from extractors.fields import common
-from extractors.fields.engine import FieldSpec, LabelledDocument, make_field, place_dates, value_confidence
+from extractors.fields.engine import (
+    FieldSpec,
+    LabelledDocument,
+    add_lone_personal_id,
+    make_field,
+    place_dates,
+    value_confidence,
+)
 from extractors.fields.layout import VisualLine
 from extractors.fields.values import to_date, to_serial
 from pipelines.model import Field
@@ -37,6 +44,7 @@ STOPS = ("Hình thức sử dụng", "Nguồn gốc sử dụng", "Sinh năm", "
 
 def extract(lines: Sequence[VisualLine]) -> dict[str, Field]:
     fields = LabelledDocument(lines, SPECS, STOPS).extract_all()
+    add_lone_personal_id("holder_id", lines, fields)
     if "serial_number" not in fields:
         _unlabelled_serial(lines, fields)
     if "issue_date" not in fields:

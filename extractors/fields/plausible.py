@@ -2,6 +2,9 @@
 wrong place or only in part (a wrapped address cut after its first line, lines read out of order, the next
 label swallowed), so that such a value goes to a person instead of passing silently.
 
+OCR slips that the value's own spelling gives away lower it the same way: a comma lost between two units
+of an address, a speck read as a letter, a word Vietnamese spelling does not allow (``syllables``).
+
 These are not validation errors (the value may be right: an address without its province exists), so they do
 not go to ``Field.problems``; they cap the confidence below the review threshold (``IMPLAUSIBLE``), which sends
 the document to review. ``implausible(key, value)`` says why in plain words.
@@ -12,7 +15,8 @@ from __future__ import annotations
 import re
 
 from extractors.classify import LABELS
-from extractors.fields.values import SURNAMES
+from extractors.fields.syllables import bad_marked_syllable, first_bad_syllable, stop_tone_problem
+from extractors.fields.values import REPAIRED, SURNAMES
 from extractors.normalize import clean_text, fold, fold_words
 from extractors.vn_codes import PROVINCE_CODES
 from pipelines.model import Field
@@ -44,6 +48,7 @@ NAMES = {
     "investor_name",
 }
 PHRASES = {"procedure_name", "request", "subject", "land_use_purpose", "land_use_term", "signer_title"}
+SHORT_TEXTS = {"nationality", "ethnicity"}  # a word or two, never a lone letter ("Việt N Nam")
 
 _PROVINCES = sorted(
     {fold(p) for p in PROVINCE_CODES.values()} | {"ho chi minh", "hue"}, key=len, reverse=True
@@ -120,6 +125,83 @@ def _stray_stop(value: str) -> bool:
     )
 
 
+# Administrative units, as the words that name them. An address lists them from the smallest up, one per
+# comma-separated part, each part starting with its unit ("phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh").
+_UNITS = (("thị", "trấn"), ("thị", "xã"), ("thành", "phố"), ("xã",), ("phường",), ("quận",), ("huyện",))
+_UNITS += (("tỉnh",), ("tp",))
+# Words before a unit word that make it part of a name rather than a new unit: streets ("đường Xã Đàn"), roads
+# ("Tỉnh lộ 10" follows the unit word), and the body of a place ("Ủy ban nhân dân phường ...", "Trạm Y tế xã").
+_STREET_WORDS = {"đường", "phố", "ngõ", "hẻm", "ngách", "kiệt"}
+_INSTITUTIONS = (
+    *("uy ban", "ubnd", "hoi dong", "benh vien", "tram y te", "trung tam", "cong an", "nha ho sinh"),
+    *("phong kham", "chi cuc", "van phong"),
+)
+
+
+def _unit_at(words: list[str], i: int) -> int:
+    """Length of the unit name starting at word ``i`` (0 when none does)."""
+    for unit in _UNITS:
+        if tuple(w.strip(".") for w in words[i : i + len(unit)]) == unit:
+            if unit == ("tỉnh",) and i + 1 < len(words) and words[i + 1] == "lộ":
+                return 0
+            return len(unit)
+    return 0
+
+
+def unseparated_units(value: str) -> str | None:
+    """The unit word of an address that is not at the start of its comma-separated part ("quận Lê Chân
+    thành phố Hải Phòng": a comma OCR lost, or two lines run together), or None."""
+    for n, part in enumerate(value.split(",")):
+        printed = part.split()
+        words = part.casefold().split()
+        institution = fold(part).strip().startswith(_INSTITUTIONS)
+        i = 0
+        while i < len(words):
+            size = _unit_at(words, i)
+            if not size:
+                i += 1
+                continue
+            if i == 0:
+                i += size
+                continue
+            # "Số 12 Xã Đàn": a street named after a unit, after the house number.
+            street = n == 0 and printed[i][0].isupper() and any(c.isdigit() for c in words[i - 1])
+            if words[i - 1] not in _STREET_WORDS and not street:
+                if not institution:
+                    return " ".join(words[i : i + size])
+                institution = False  # the body's own unit; a second one needs its own part
+            i += size
+    return None
+
+
+# A speck read as a letter in front of an address part: "L thị trấn Phong Điền, ...".
+_STRAY_LETTER_RE = re.compile(
+    r"(^|,\s*)[^\W\d_]\s+(?=(?:thị trấn|thị xã|thành phố|xã|phường|quận|huyện|tỉnh)\b)", re.I
+)
+
+
+def _letter_salad(value: str) -> bool:
+    """ "U Y A B Y Ủ N Ơ H": most words are one letter."""
+    words = [w for w in value.split() if any(c.isalpha() for c in w)]
+    return len(words) >= 2 and sum(_plain_letter(w.strip(".,")) for w in words) * 2 >= len(words)
+
+
+def _plain_letter(word: str) -> bool:
+    """A lone Latin letter without Vietnamese marks ("Ê" in "Ê Đê" is a syllable)."""
+    return len(word) == 1 and ("a" <= word <= "z" or "A" <= word <= "Z")
+
+
+def _stray_lower(value: str) -> bool:
+    """ "phường Hòa Cường g Bắc": no word of a Vietnamese name or address is a plain lower-case letter ("ở"
+    in "nhà ở" is a word)."""
+    return any(_plain_letter(w) and w.islower() for w in value.replace(",", " ").split())
+
+
+def drop_stray_letters(value: str) -> str:
+    """``value`` without single letters standing before a unit word at the start of an address part."""
+    return _STRAY_LETTER_RE.sub(lambda m: m.group(1), value)
+
+
 def implausible(key: str, value: str) -> str | None:
     """Why ``value`` does not look like a ``key`` value, or None when it does."""
     words = fold_words(value)
@@ -147,6 +229,19 @@ def implausible(key: str, value: str) -> str | None:
             return "names several provinces"
         if _stray_stop(value):
             return "a full stop inside a place name (a speck read as '.')"
+        unit = unseparated_units(value)
+        if unit is not None:
+            return f"'{unit}' does not start a part of the address (a comma lost?)"
+    if key in ADDRESSES | ORGANISATIONS | NAMES and _stray_lower(value):
+        return "a lone lower-case letter inside a name (a speck read as a letter?)"
+    if key in ADDRESSES | ORGANISATIONS | PHRASES | SHORT_TEXTS:
+        bad = stop_tone_problem(value) or bad_marked_syllable(value, place=key in ADDRESSES)
+        if bad is not None:
+            return f"a word Vietnamese spelling does not allow ({bad})"
+        if _letter_salad(value):
+            return "mostly single letters (a seal or a signature read as text?)"
+    if key in SHORT_TEXTS and any(_plain_letter(w) for w in value.split()):
+        return "a lone letter inside a word list (a speck read as a letter?)"
     if key in ORGANISATIONS:
         if _mixed_case(value):
             return "mixes upper- and lower-case words"
@@ -179,6 +274,9 @@ def implausible(key: str, value: str) -> str | None:
             return "does not start with a known surname"
         if len(words) > 6 or _mixed_case(value):
             return "too long for a name"
+        bad = first_bad_syllable(value)
+        if bad is not None:
+            return f"a word Vietnamese spelling does not allow ({bad})"
     if key == "subject" and "ve viec" in folded and not folded.startswith(("ve viec", "v v")):
         return "lines out of order"
     if key == "signer_title" and folded.startswith("pho ") and "kt" not in words:
@@ -191,6 +289,11 @@ def implausible(key: str, value: str) -> str | None:
 def apply(fields: dict[str, Field]) -> None:
     """Cap the confidence of implausible values (and of two-word names) below the review threshold."""
     for key, field in fields.items():
+        if key in ADDRESSES:
+            cleaned = drop_stray_letters(field.value)
+            if cleaned != field.value:
+                field.value = cleaned
+                field.confidence = round(field.confidence * REPAIRED, 3)
         reason = implausible(key, field.value)
         if reason is not None:
             field.confidence = min(field.confidence, IMPLAUSIBLE)

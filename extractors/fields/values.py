@@ -92,6 +92,7 @@ SURNAMES = [
     "Âu",
     "Doãn",
     "Tiêu",
+    "Tôn",  # Tôn Nữ, Tôn Thất
 ]
 _SURNAME_BY_FOLD = {fold(s): s for s in SURNAMES}
 
