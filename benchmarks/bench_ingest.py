@@ -146,9 +146,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=5)
     a = ap.parse_args()
 
-    from prefect.task_runners import ThreadPoolTaskRunner
-
-    from flows.ingest import ingest_batch
+    from flows.ingest import ingest_flow
     from flows.runtime import set_runtime
     from sohoa.samples import generate_dataset
 
@@ -176,7 +174,7 @@ def main() -> None:
     raw_cpu = cpu_seconds()[1] - cpu0[1]
 
     sw = start_runtime(work, a.workers)
-    flow = ingest_batch.with_options(task_runner=ThreadPoolTaskRunner(max_workers=a.workers + 1))
+    flow = ingest_flow(a.workers)
     try:
         flow(source=str(work / "mixed"), report_path=None, progress=False)  # warm-up: server, signer, fonts
         cpu0, t = cpu_seconds(), time.perf_counter()

@@ -62,13 +62,11 @@ def run_ingest(
     *,
     replace: bool = False,
 ) -> dict:
-    from prefect.task_runners import ThreadPoolTaskRunner
-
-    from flows.ingest import ingest_batch
+    from flows.ingest import ingest_flow
 
     _runtime(settings)
     _say_defaults(settings)
-    flow = ingest_batch.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.workers + 1))
+    flow = ingest_flow(settings.workers)
     return flow(source=str(source), report_path=report_path, dossiers=dossiers, replace=replace)
 
 
