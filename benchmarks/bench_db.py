@@ -13,7 +13,11 @@ same code the pipeline and the web app call:
 - ingest: WRITERS processes each save new documents (a quarter naming an already known person, a tenth of
   them a second time) with ``save_results`` (BATCH documents per transaction; ``--batch 1`` and
   ``--per-document`` for ``save_document`` + ``link_document`` one transaction per document): documents
-  (with their fields, page, links and facts) per second, then a check that nothing exists twice.
+  (with their fields, page, links and facts) per second, then a check that nothing exists twice. With
+  ``--profile``, where the writers' time went: seconds per kind of statement (and table), summed over writers.
+
+To measure again on a database already loaded (no second load), leave out what is not wanted:
+``--skip lookup search``, ``--skip ingest``, ...
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -274,11 +279,44 @@ def _ingest_item(tag: int, worker: int, i: int, count: int, known: int) -> ToSav
     return ToSave(result, [page])
 
 
+_STATEMENT = re.compile(
+    r"^\s*(?:(INSERT INTO|DELETE FROM|UPDATE)\s+(\w+)|(SELECT)\b.*?\bFROM\s+(\w+))", re.I | re.S
+)
+
+
+def _profile(engine: sa.Engine) -> dict[str, list[float]]:
+    """Time every statement the engine runs: (kind and table) -> [seconds, count]."""
+    spent: dict[str, list[float]] = {}
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _before(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        conn.info["bench_t"] = time.perf_counter()
+
+    @sa.event.listens_for(engine, "after_cursor_execute")
+    def _after(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        m = _STATEMENT.match(statement)
+        label = f"{(m[1] or 'SELECT').split()[0]} {m[2] or m[4]}" if m else statement.split(None, 1)[0]
+        entry = spent.setdefault(label.upper(), [0.0, 0])
+        entry[0] += time.perf_counter() - conn.info.pop("bench_t")
+        entry[1] += 1
+
+    return spent
+
+
 def _writer(
-    url: str, worker: int, count: int, known: int, batch: int, per_document: bool, tag: int
-) -> tuple[int, float, float]:
-    """Save ``count`` documents; return how many, and when (wall clock) the saving started and ended."""
+    url: str,
+    worker: int,
+    count: int,
+    known: int,
+    batch: int,
+    per_document: bool,
+    tag: int,
+    profile: bool = False,
+) -> tuple[int, float, float, dict[str, list[float]]]:
+    """Save ``count`` documents; return how many, when (wall clock) the saving started and ended, and (with
+    ``profile``) the time spent per kind of statement."""
     db = Database(url)
+    spent = _profile(db.engine) if profile else {}
     try:
         items = [_ingest_item(tag, worker, i, count, known) for i in range(count)]
         with db.session() as s:  # connect before the clock starts
@@ -301,16 +339,17 @@ def _writer(
                         link_document(s, item.result.id)
             else:
                 db.run(lambda s, chunk=chunk: save_results(s, chunk, batch_id="bench"))
-        return count, started, time.time()
+        return count, started, time.time(), spent
     finally:
         db.dispose()
 
 
 def bench_writers(
-    url: str, workers: int, per_worker: int, known: int, batch: int, per_document: bool
-) -> tuple[float, int]:
+    url: str, workers: int, per_worker: int, known: int, batch: int, per_document: bool, profile: bool = False
+) -> tuple[float, int, dict[str, list[float]]]:
     """Documents saved per second by WORKERS processes (from the first start to the last end, process start-up
-    left out), and how many distinct documents that was."""
+    left out), how many distinct documents that was, and (``profile``) the seconds and count of each kind of
+    statement, summed over the writers."""
     tag = int(time.time()) % 10_000  # new documents and new persons on every run
     with ProcessPoolExecutor(workers) as pool:
         runs = list(
@@ -323,10 +362,17 @@ def bench_writers(
                 [batch] * workers,
                 [per_document] * workers,
                 [tag] * workers,
+                [profile] * workers,
             )
         )
-    done = sum(n for n, _, _ in runs)
-    seconds = max(end for _, _, end in runs) - min(start for _, start, _ in runs)
+    done = sum(run[0] for run in runs)
+    seconds = max(run[2] for run in runs) - min(run[1] for run in runs)
+    spent: dict[str, list[float]] = {"(all writers, wall clock)": [sum(r[2] - r[1] for r in runs), 0]}
+    for run in runs:
+        for label, (t, n) in run[3].items():
+            entry = spent.setdefault(label, [0.0, 0])
+            entry[0] += t
+            entry[1] += n
     distinct = len(
         {
             _ingest_item(tag, w, i, per_worker, known).result.id
@@ -334,7 +380,7 @@ def bench_writers(
             for i in range(per_worker)
         }
     )
-    return done / seconds, distinct
+    return done / seconds, distinct, spent
 
 
 def duplicates(db: Database) -> dict[str, int]:
@@ -367,6 +413,9 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=500, help="documents per transaction (save_results)")
     ap.add_argument("--per-document", action="store_true", help="save_document + link_document, one by one")
     ap.add_argument("--fresh", action="store_true", help="drop and reload the database")
+    ap.add_argument(
+        "--profile", action="store_true", help="ingest: time spent per kind of statement (all writers summed)"
+    )
     ap.add_argument("--skip", nargs="*", default=[], choices=["lookup", "search", "ingest"])
     args = ap.parse_args()
 
@@ -413,14 +462,21 @@ def main() -> None:
             )
     if "ingest" not in args.skip:
         batch = 1 if args.per_document else args.batch
-        rate, distinct = bench_writers(
-            url, args.writers, args.writer_docs, args.persons, batch, args.per_document
+        rate, distinct, spent = bench_writers(
+            url, args.writers, args.writer_docs, args.persons, batch, args.per_document, args.profile
         )
         how = "one by one" if args.per_document else f"save_results, {batch} per transaction"
         print(
             f"ingest: {args.writers} writers, {rate:.0f} documents (6 fields, 1 page, links, facts) per second"
             f" ({how}; {args.writers * args.writer_docs:,} saves of {distinct:,} distinct documents)"
         )
+        if args.profile:
+            wall = spent.pop("(all writers, wall clock)")[0]
+            in_sql = sum(t for t, _ in spent.values())
+            print(f"  writers' time: {wall:.1f} s, {in_sql / wall:.0%} of it waiting for statements:")
+            for label, (t, n) in sorted(spent.items(), key=lambda kv: -kv[1][0]):
+                print(f"    {label:32} {t:7.2f} s {t / wall:5.1%} {n:6d} x {1000 * t / n:7.2f} ms")
+            print(f"    {'(Python, commit, network)':32} {wall - in_sql:7.2f} s {1 - in_sql / wall:5.1%}")
         dup = duplicates(db)
         print(f"duplicates: {dup}")
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")

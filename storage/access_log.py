@@ -16,6 +16,13 @@ from pipelines.errors import BadInputError
 from storage.db.models import AccessLogEntry
 
 
+def checked_actor(actor: str | None) -> str:
+    """Who reads, as recorded; refused when not said."""
+    if not actor or not actor.strip():
+        raise BadInputError("say who is reading personal data (actor): every read is recorded")
+    return actor.strip()
+
+
 def record_access(
     s: Session,
     *,
@@ -27,12 +34,10 @@ def record_access(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Write one access-log row. ``actor`` (the officer or system reading) is required."""
-    if not actor or not actor.strip():
-        raise BadInputError("say who is reading personal data (actor): every read is recorded")
     s.add(
         AccessLogEntry(
             at=datetime.now(UTC),
-            actor=actor.strip(),
+            actor=checked_actor(actor),
             action=action,
             subject_kind=subject_kind,
             subject_id=subject_id,

@@ -29,7 +29,7 @@ from pipelines.model import (
     StoredObject,
 )
 from pipelines.rescan import base_stem, pages_to_rescan
-from storage.db.models import Agency, Batch, Document, Dossier, FieldHistory, FieldValue, Page
+from storage.db.models import Agency, Batch, Document, Dossier, FieldHistory, FieldValue
 from storage.db.types import nfc
 
 log = get_logger(__name__)
@@ -256,124 +256,19 @@ def save_document(
     original: StoredObject | None,
     derived_pdf: StoredObject | None,
 ) -> None:
-    """Upsert a document with its pages and fields.
+    """Upsert a document with its pages and fields: ``save_many.save_results`` for a batch of one, without
+    linking (the caller links with ``people.link_document``, or calls ``save_results`` to do both).
 
     Pages are replaced. Fields are merged by key: a changed value keeps its old value in field_history, a
     field no longer found is removed (with history), and a field an officer corrected is kept as corrected.
     Archive and signature columns are only written when the result carries them: a rerun never forgets
-    where a signed copy was archived.
+    where a signed copy was archived. A rescan (``result.replaces``) sets aside the document it replaces
+    when that one was never archived (``supersede_unarchived``).
     """
-    d = _claim_document(s, result)
-    d.dossier_id = dossier_id
-    d.batch_id = batch_id
-    d.source = result.source
-    d.sha256 = result.sha256
-    d.status = str(result.status)
-    d.error = result.error
-    d.page_count = result.pages or len(pages)
-    d.doc_type = result.doc_type
-    d.doc_type_confidence = result.doc_type_confidence
-    d.review_reasons = _nfc_list(result.review_reasons)
-    d.to_rescan = _nfc_list(result.to_rescan)
-    if result.sequence is not None:
-        d.sequence = result.sequence
-    if result.replaces:
-        d.replaces = result.replaces
-        _supersede_unarchived(s, result)
-    if original is not None:
-        d.original_bucket, d.original_key = original.bucket, original.key
-        d.original_version, d.original_size = original.version_id, original.size
-    if derived_pdf is not None:
-        d.derived_bucket, d.derived_key = derived_pdf.bucket, derived_pdf.key
-        d.derived_version, d.derived_sha256 = derived_pdf.version_id, derived_pdf.sha256
-        d.derived_size = derived_pdf.size
-    if result.archive is not None:
-        _apply_archive(d, result.archive)
-    if result.signature is not None:
-        _apply_signature(d, result.signature)
-    d.updated_at = _now()
-    s.flush()
-    _replace_pages(s, d, pages)
-    _merge_fields(s, d, result.fields, batch_id=batch_id)
-    s.flush()
+    from storage.save_many import ToSave, save_results  # save_many builds on this module
 
-
-def _claim_document(s: Session, result: DocumentResult) -> Document:
-    """The document's row, created if new (INSERT ... ON CONFLICT DO NOTHING) and locked for this transaction
-    (PostgreSQL ``FOR UPDATE``; SQLite writers hold the database lock): two workers saving the same document
-    at once run one after the other instead of both inserting it or its fields."""
-    if s.get(Document, result.id) is None:
-        insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-        now = _now()
-        s.execute(
-            insert(Document)
-            .values(
-                id=result.id,
-                source=nfc(result.source),
-                sha256=result.sha256,
-                status=str(result.status),
-                page_count=0,
-                review_reasons=[],
-                to_rescan=[],
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["id"])
-        )
-    d = s.get(Document, result.id, with_for_update=True, populate_existing=True)
-    assert d is not None
-    return d
-
-
-def _replace_pages(s: Session, d: Document, pages: Sequence[PageText]) -> None:
-    s.execute(sa.delete(Page).where(Page.document_id == d.id))
-    s.expire(d, ["pages"])
-    for p in pages:
-        s.add(
-            Page(
-                document_id=d.id,
-                index=p.index,
-                source=p.source,
-                width=p.width,
-                height=p.height,
-                dpi=p.dpi,
-                mean_confidence=p.mean_confidence,
-                blank=p.blank,
-                text=p.text,
-                notes=_nfc_list(p.notes),
-            )
-        )
-
-
-def _merge_fields(s: Session, d: Document, fields: dict[str, Field], *, batch_id: str) -> None:
-    existing = {f.key: f for f in s.scalars(sa.select(FieldValue).where(FieldValue.document_id == d.id))}
-    reason = f"batch {batch_id}"
-    for key, f in fields.items():
-        row = existing.pop(key, None)
-        if row is not None and row.source == "officer":
-            continue  # an officer's correction outlives reruns
-        if row is None:
-            row = FieldValue(document_id=d.id, key=key)
-            s.add(row)
-        elif row.value != nfc(f.value):
-            s.add(_history(d.id, key, row.value, f.value, PIPELINE, reason))
-        _apply_field(row, f)
-    for key, row in existing.items():
-        if row.source == "officer":
-            continue
-        s.add(_history(d.id, key, row.value, None, PIPELINE, reason))
-        s.delete(row)
-
-
-def _apply_field(row: FieldValue, f: Field) -> None:
-    row.value = f.value
-    row.confidence = f.confidence
-    row.raw = f.raw
-    row.page = f.page
-    row.bbox = list(f.bbox) if f.bbox else None
-    row.source = f.source
-    row.problems = _nfc_list(f.problems)
-    row.updated_at = _now()
+    item = ToSave(result, pages, original=original, derived_pdf=derived_pdf, dossier_id=dossier_id)
+    save_results(s, [item], batch_id=batch_id, link=False)
 
 
 def _history(
@@ -442,7 +337,7 @@ def _supersede(s: Session, old_id: str, *, by: str) -> None:
         old_id = old.replaces
 
 
-def _supersede_unarchived(s: Session, result: DocumentResult) -> None:
+def supersede_unarchived(s: Session, result: DocumentResult) -> None:
     """A replaced document that was never archived (waiting for review or a rescan, failed) steps aside as
     soon as its rescan is read; an archived one only once the rescan is archived in its place."""
     if result.status in (Status.FAILED, Status.QUARANTINED) or not result.replaces:

@@ -2,12 +2,13 @@
 
 ``save_results(s, items, batch_id=...)`` does for a list of documents what ``repository.save_document``
 followed by ``people.link_document`` does for one (dossiers upserted, documents upserted, pages replaced,
-fields merged with their history, an officer's correction kept, parties and facts linked) with one
-``INSERT ... ON CONFLICT`` per table instead of one round trip per row. Documents are written in id order
-and every key of a unique constraint is inserted sorted, so two workers saving overlapping batches wait on
-each other instead of deadlocking or duplicating; ``Database.run`` retries the rare deadlock left.
+fields merged with their history, an officer's correction kept, a replaced document set aside, parties
+and facts linked) with one ``INSERT ... ON CONFLICT`` per table instead of one round trip per row. Documents
+are written in id order and every key of a unique constraint is inserted sorted, so two workers saving
+overlapping batches wait on each other instead of deadlocking or duplicating; ``Database.run`` retries the
+rare deadlock left.
 
-A document that replaces another (a rescan) still goes through ``save_document``.
+This is the only place that maps a result to its rows: ``repository.save_document`` is a batch of one.
 """
 
 from __future__ import annotations
@@ -58,13 +59,15 @@ NOT_LINKED = (Status.FAILED, Status.QUARANTINED)  # nothing reliable to link (as
 
 @dataclass(frozen=True)
 class ToSave:
-    """One document for ``save_results``: what ``save_document`` takes, and its dossier."""
+    """One document for ``save_results``: what ``save_document`` takes, and its dossier: ``dossier`` (upserted
+    with the batch) or the row id of a dossier already upserted (``dossier_id``)."""
 
     result: DocumentResult
     pages: Sequence[PageText]
     dossier: DossierInfo | None = None
     original: StoredObject | None = None
     derived_pdf: StoredObject | None = None
+    dossier_id: str | None = None
 
 
 def _now() -> datetime:
@@ -87,6 +90,7 @@ def _document_row(item: ToSave, batch_id: str, dossier_id: str | None, now: date
         "review_reasons": [nfc(x) or "" for x in r.review_reasons],
         "to_rescan": [nfc(x) or "" for x in r.to_rescan],
         "sequence": r.sequence,
+        "replaces": r.replaces or None,
         "created_at": now,
         "updated_at": now,
     }
@@ -117,6 +121,7 @@ def _upsert_documents(s: Session, rows: list[dict[str, Any]]) -> None:
         new = stmt.excluded
         set_: dict[str, Any] = {c: new[c] for c in _ALWAYS}
         set_["sequence"] = sa.func.coalesce(new.sequence, table.c.sequence)
+        set_["replaces"] = sa.func.coalesce(new.replaces, table.c.replaces)
         for marker, columns in _GROUPS.items():
             for c in columns:
                 set_[c] = sa.case((new[marker].is_not(None), new[c]), else_=table.c[c])
@@ -238,13 +243,18 @@ def save_results(
             dossiers[repr(item.dossier)] = repo.upsert_dossier(s, item.dossier)
     now = _now()
     rows = [
-        _document_row(i, batch_id, dossiers[repr(i.dossier)] if i.dossier is not None else None, now)
+        _document_row(i, batch_id, dossiers[repr(i.dossier)] if i.dossier is not None else i.dossier_id, now)
         for i in ordered
     ]
     _upsert_documents(s, rows)
+    s.expire_all()  # the session's copies of these rows, if any, are stale now
+    for item in ordered:
+        if item.result.replaces:
+            repo.supersede_unarchived(s, item.result)
+    s.flush()
     _replace_pages(s, ordered)
     _merge_fields(s, ordered, batch_id, now)
-    s.expire_all()  # the session's copies of these rows, if any, are stale now
+    s.expire_all()
     mismatches: dict[str, list[str]] = {doc_id: [] for doc_id in by_id}
     if link:
         in_order = dict.fromkeys(i.result.id for i in items)

@@ -94,3 +94,76 @@ def test_lookup_org(database: Database, store_document) -> None:  # noqa: ANN001
     assert not missing.found
     with database.session(readonly=True) as s:
         assert [e.subject_id for e in list_access(s, subject_kind="org")] == ["0109999999", "0101234567"]
+
+
+def test_one_statement_reads_what_the_two_queries_read(database: Database, store_document) -> None:  # noqa: ANN001
+    """PostgreSQL reads a person or a company, and records the read, in one statement: the same view, in the
+    same order, and the same access-log row as the two queries SQLite runs."""
+    if database.is_sqlite:
+        pytest.skip("the single statement is PostgreSQL's (JSON aggregates, a data-modifying CTE)")
+    from storage import lookup
+    from storage.db.models import DocumentParty, Organisation, OrgFact, Person, PersonFact
+
+    store_document("cccd-1", "citizen_id", CCCD, dossier_code="H31.01.05-240315-0042")
+    store_document("ks-1", "birth_certificate", {**CCCD, "date_of_birth": "1990-05-21", "sex": "nữ"})
+    store_document("don-1", "application_form", {"applicant_id": PID, "applicant_name": "Nguyễn Thị Ánh"})
+    reg = {"enterprise_code": "0101234567", "company_name": "Công ty TNHH Hòa Bình"}
+    store_document("dkdn-1", "business_registration", reg)
+    signed_at = datetime(2024, 3, 15, 2, 30, 0, 123456, tzinfo=UTC)
+    with database.session() as s:
+        archive = ArchiveRecord("sohoa-archive", "H31/ks-1.pdf", "v-1", "c" * 64, None)
+        repo.mark_archived(s, "ks-1", archive, SignatureInfo("PAdES-BASELINE-B", signed_at, "UBND"))
+    person = {
+        "owner": Person,
+        "columns": (Person.id.label("owner_id"), Person.full_name, Person.date_of_birth),
+        "link": DocumentParty.person_id,
+        "fact_model": PersonFact,
+        "fact_owner": PersonFact.person_id,
+    }
+    org = {
+        "owner": Organisation,
+        "columns": (Organisation.id.label("owner_id"), Organisation.name),
+        "link": DocumentParty.org_id,
+        "fact_model": OrgFact,
+        "fact_owner": OrgFact.org_id,
+    }
+    asked = [
+        ("person", PID, {**person, "key_column": Person.personal_id}),
+        ("org", "0101234567", {**org, "key_column": Organisation.enterprise_code}),
+        ("person", "079200000001", {**person, "key_column": Person.personal_id}),
+    ]
+    reads = {}
+    for kind, key, how in asked:
+        both = []
+        for one in (True, False):
+            with database.session() as s:
+                both.append(
+                    lookup._lookup(
+                        s,
+                        kind,
+                        key,
+                        actor=OFFICER,
+                        purpose="đối chiếu",
+                        one_statement=one,
+                        **how,
+                    )
+                )
+        assert both[0] == both[1]
+        reads[key] = both[0]
+    owner, documents, facts, conflicts = reads[PID]
+    assert owner is not None and owner["full_name"] == "Nguyễn Thị Ánh"
+    assert [d.document_id for d in documents] == ["ks-1", "don-1", "cccd-1"]  # signed first, then newest
+    assert documents[0].signed_at == signed_at and conflicts == ["date_of_birth", "sex"]
+    assert [d.document_id for d in reads["0101234567"][1]] == ["dkdn-1"]
+    assert reads["079200000001"] == (None, [], [], [])
+    with database.session(readonly=True) as s:
+        log = [(e.actor, e.action, e.subject_id, e.purpose, e.detail) for e in list_access(s)]
+    assert log == [
+        (OFFICER, f"lookup_{kind}", key, "đối chiếu", {"found": found, "documents": n})
+        for kind, key, found, n in (
+            ("person", "079200000001", False, 0),
+            ("org", "0101234567", True, 1),
+            ("person", PID, True, 3),
+        )
+        for _ in (1, 2)
+    ]

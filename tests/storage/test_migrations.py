@@ -63,3 +63,39 @@ def test_sqlite_file_created_with_wal_and_foreign_keys(tmp_path) -> None:  # noq
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
         db.dispose()
+
+
+def test_search_vector_of_0008_has_the_lexemes_of_0007(database: Database) -> None:
+    """0008 rewrote ``sohoa_search_vector`` (PL/pgSQL) without rebuilding the indexes over it: it must give
+    exactly the tsvector of 0007's SQL function, whatever the text."""
+    if database.is_sqlite:
+        return
+    import importlib
+
+    old = importlib.import_module("storage.db.migrations.versions.0008_write_perf")._SEARCH_VECTOR_0007
+    texts = [
+        "",
+        "a",
+        "--",
+        " Ấ  b ",
+        "a_b",
+        "x1 2y",
+        "1e5 3",
+        "Nguyễn Thị Ánh, sinh năm 1990 — Số định danh: 001190012345.",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nHọ và tên: ĐỖ CÔNG MINH NAM",
+        "ab" * 1100 + " c d",  # a word too long to be indexed, and a pair made with it
+        " ".join(f"từ{i}" for i in range(300)),
+    ]
+    with database.engine.begin() as conn:
+        conn.exec_driver_sql(
+            old.replace("FUNCTION sohoa_search_vector", "FUNCTION pg_temp.search_vector_0007")
+        )
+        rows = conn.execute(
+            sa.text(
+                "SELECT sohoa_search_vector(t)::text, pg_temp.search_vector_0007(t)::text FROM unnest(CAST(:t AS text[])) t"
+            ),
+            {"t": texts},
+        ).all()
+    assert len(rows) == len(texts)
+    assert [new for new, _ in rows] == [old for _, old in rows]
+    assert "'nguyen':1" in rows[7][0] and "'nguyenthi'" in rows[7][0]  # words with positions, pairs

@@ -228,6 +228,43 @@ def test_mark_archived_and_list_documents(database: Database) -> None:
             repo.mark_archived(s, "unknown", archive, signature)
 
 
+def test_a_rescan_sets_aside_the_document_it_replaces(database: Database) -> None:
+    """Never archived: set aside as soon as its rescan is saved (by save_document or in a batch), the chain of
+    rescans included; archived: only once the rescan is archived in its place. A rerun without ``replaces``
+    keeps it."""
+    from storage.save_many import ToSave, save_results
+
+    _save(database, _result(id="scan-1"))
+    _save(database, _result(id="scan-2", replaces="scan-1"))
+    _save(database, _result(id="scan-2"), batch_id="batch-2")  # a rerun that does not say it
+    with database.session() as s:
+        save_results(s, [ToSave(_result(id="scan-3", replaces="scan-2"), _pages())], batch_id="b", link=False)
+    _save(database, _result(id="signed-1"))
+    signature = SignatureInfo("PAdES-BASELINE-B", datetime.now(UTC), "Trung tâm Phục vụ hành chính công")
+    with database.session() as s:
+        repo.mark_archived(
+            s, "signed-1", ArchiveRecord("a", "H31/signed-1.pdf", "v1", "c" * 64, None), signature
+        )
+    _save(database, _result(id="signed-2", replaces="signed-1"))
+
+    def states() -> dict[str, tuple[str, str | None, str | None]]:
+        with database.session(readonly=True) as s:
+            return {d.id: (d.status, d.replaces, d.replaced_by) for d in s.scalars(sa.select(Document))}
+
+    assert states() == {
+        "scan-1": ("superseded", None, "scan-2"),
+        "scan-2": ("superseded", "scan-1", "scan-3"),
+        "scan-3": ("review", "scan-2", None),
+        "signed-1": ("archived", None, None),
+        "signed-2": ("review", "signed-1", None),
+    }
+    with database.session() as s:
+        repo.mark_archived(
+            s, "signed-2", ArchiveRecord("a", "H31/signed-2.pdf", "v1", "d" * 64, None), signature
+        )
+    assert states()["signed-1"] == ("superseded", None, "signed-2")
+
+
 def test_dossier_keyed_by_code_else_folder(database: Database) -> None:
     with database.session() as s:
         by_folder = repo.upsert_dossier(s, DossierInfo(folder="hồ sơ 8"))
