@@ -40,8 +40,8 @@ from pipelines.model import (
     Status,
     StoredObject,
 )
-from pipelines.pdfa import PdfMetadata, build_pdfa
-from pipelines.read import read_pages
+from pipelines.pdfa import PdfMetadata, write_pdfa
+from pipelines.read import PageSpool, read_pages
 from pipelines.rescan import pages_to_rescan
 from pipelines.review import review_reasons
 from storage import claims
@@ -80,10 +80,13 @@ class Rejected:
 
 
 @task(name="read-pages", cache_policy=NO_CACHE)
-def read_pages_task(data: bytes, name: str) -> list[PageText] | Rejected:
+def read_pages_task(data: bytes, name: str, spool: PageSpool | None = None) -> list[PageText] | Rejected:
+    """The pages; with ``spool``, each page's PDF is written there as soon as it is read (bounded memory)."""
     rt = get_runtime()
     try:
-        return read_pages(data, name, lang=rt.settings.ocr_lang, pool=rt.pool, workers=rt.settings.workers)
+        return read_pages(
+            data, name, lang=rt.settings.ocr_lang, pool=rt.pool, workers=rt.settings.workers, spool=spool
+        )
     except BadInputError as exc:
         return Rejected(exc.status, str(exc))
 
@@ -109,12 +112,14 @@ def extract_task(doc_type: str, pages: list[PageText], data: bytes | None = None
 
 @task(name="make-pdfa", cache_policy=NO_CACHE)
 def pdfa_task(
-    pages: list[PageText], original: bytes | None, title: str, doc_id: str
-) -> tuple[StoredObject, bytes]:
-    """The PDF/A, kept in the derived bucket (for review and approval) and returned for signing now."""
+    pages: list[PageText], original: bytes | None, title: str, doc_id: str, spool: PageSpool
+) -> tuple[StoredObject, Path]:
+    """The PDF/A, written to the document's spool (never held in memory whole), kept in the derived bucket
+    (for review and approval) and returned as that file for signing now."""
     rt = get_runtime()
     meta = PdfMetadata(title=title, author=rt.settings.agency_name, keywords=["sohoa", doc_id])
-    pdf = build_pdfa(pages, original, meta, part=rt.settings.pdfa_part)
+    pdf = spool.file("pdfa.pdf")
+    write_pdfa(pages, original, meta, pdf, part=rt.settings.pdfa_part, workdir=spool.path)
     return rt.store.put_derived(f"pdfa/{doc_id}.pdf", pdf), pdf
 
 
@@ -149,15 +154,17 @@ def save_task(
 
 
 @task(name="sign", cache_policy=NO_CACHE)
-def sign_task(pdf: bytes):
+def sign_task(pdf: Path) -> tuple[Path, SignatureInfo]:
+    """Sign the PDF/A file ``pdf`` into ``<name>.signed.pdf`` beside it (file to file: bounded memory)."""
     rt = get_runtime()
     signer = rt.signer()
+    signed = pdf.with_name(f"{pdf.stem}.signed.pdf")
     with rt.sign_lock:
-        return signer.sign(pdf)
+        return signed, signer.sign_file(pdf, signed)
 
 
 @task(name="archive", **TRANSIENT)
-def archive_task(key: str, data: bytes, result: DocumentResult, info: SignatureInfo) -> ArchiveRecord:
+def archive_task(key: str, data: bytes | Path, result: DocumentResult, info: SignatureInfo) -> ArchiveRecord:
     rt = get_runtime()
     meta = {
         "sohoa-document-id": result.id,
@@ -191,10 +198,11 @@ def archive_key(result: DocumentResult) -> str:
 
 
 def sign_and_archive(
-    rt: Runtime, result: DocumentResult, pdf: bytes, *, as_tasks: bool = True, approved_by: str | None = None
+    rt: Runtime, result: DocumentResult, pdf: Path, *, as_tasks: bool = True, approved_by: str | None = None
 ) -> DocumentResult:
-    """Sign the PDF/A and put it in the archive bucket; record both. Used by ingest (as Prefect tasks) and by
-    approve (plain calls, no orchestration needed for one document)."""
+    """Sign the PDF/A file ``pdf`` and put the signed copy (a file beside it) in the archive bucket; record
+    both. Used by ingest (as Prefect tasks) and by approve (plain calls, no orchestration needed for one
+    document)."""
     key = archive_key(result)
     adopted = already_archived(rt, key, result)
     if adopted is not None:  # a run that died after the upload and before the database write
@@ -203,9 +211,8 @@ def sign_and_archive(
     else:
         sign = sign_task if as_tasks else sign_task.fn
         archive = archive_task if as_tasks else archive_task.fn
-        signed = sign(pdf)
-        info = signed.info
-        record = archive(key, signed.data, result, info)
+        signed, info = sign(pdf)
+        record = archive(key, signed, result, info)
     with rt.db.session() as s:
         repo.mark_archived(s, result.id, record, info, approved_by=approved_by)
     result.archive, result.signature, result.status = record, info, Status.ARCHIVED
@@ -436,9 +443,10 @@ def run_stages(rt: Runtime, job: DocumentJob, result: DocumentResult, data: byte
     original: StoredObject | None = None
     pages: list[PageText] = []
     derived: StoredObject | None = None
+    spool = PageSpool(rt.spool_dir)  # the page PDFs, PDF/A and signed copy on disk, removed at the end
     try:
         original = store_original(data, result.sha256, file.rel)
-        read = read_pages_task(data, file.path.name)
+        read = read_pages_task(data, file.path.name, spool)
         if isinstance(read, Rejected):
             raise (QuarantineError if read.status == Status.QUARANTINED else BadInputError)(read.message)
         pages = read
@@ -454,7 +462,7 @@ def run_stages(rt: Runtime, job: DocumentJob, result: DocumentResult, data: byte
             cls, result.fields, pages, threshold=rt.settings.review_threshold
         )
         is_pdf = data[:5] == b"%PDF-"
-        derived, pdf = pdfa_task(pages, data if is_pdf else None, _title(file, cls.doc_type), doc_id)
+        derived, pdf = pdfa_task(pages, data if is_pdf else None, _title(file, cls.doc_type), doc_id, spool)
         result.status = Status.REVIEW if result.review_reasons else Status.PENDING
         mismatches = save_task(result, job.batch_id, job.dossier, pages, original, derived)
         if mismatches and result.status == Status.PENDING:
@@ -477,6 +485,8 @@ def run_stages(rt: Runtime, job: DocumentJob, result: DocumentResult, data: byte
         result.status = Status.FAILED
         result.error = f"internal error ({type(exc).__name__}); the log has the details"
         log.error("internal error: %s", traceback.format_exc())
+    finally:
+        spool.close()
     if result.status in (Status.FAILED, Status.QUARANTINED):
         try:
             save_task(result, job.batch_id, job.dossier, pages, original, derived)
@@ -545,8 +555,9 @@ def approve(rt: Runtime, doc_id: str, *, approved_by: str) -> DocumentResult:
         )
     if derived is None:
         raise StorageError(f"document {doc_id} has no PDF/A copy to sign; ingest it again")
-    pdf = rt.store.get(derived.bucket, derived.key, derived.version_id)
-    with log_context(document_id=doc_id):
+    with PageSpool(rt.spool_dir) as spool, log_context(document_id=doc_id):
+        pdf = spool.file("pdfa.pdf")  # streamed to disk and signed from there: bounded memory
+        rt.store.download_to(derived.bucket, derived.key, pdf, derived.version_id)
         log.info("approved for signing")
         done = sign_and_archive(rt, result, pdf, as_tasks=False, approved_by=approved_by)
         with rt.db.session() as s:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from pipelines.read import sweep_spools
 from sohoa.settings import Settings, get_settings
 from storage import claims
 from storage.db.database import Database
@@ -70,7 +72,15 @@ class Runtime:
         db.migrate()
         store = object_store_from_settings(settings)
         pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="ocr")
-        return cls(settings=settings, db=db, store=store, pool=pool)
+        rt = cls(settings=settings, db=db, store=store, pool=pool)
+        sweep_spools(rt.spool_dir)  # what a worker killed in the middle of a document left behind
+        return rt
+
+    @property
+    def spool_dir(self) -> Path:
+        """Where documents' working files go (``pipelines.read.PageSpool``): on the data disk, not in /tmp
+        (often a RAM disk)."""
+        return self.settings.data_dir / "spool"
 
     def signer(self):  # -> signing.pades.PadesSigner
         with self._lock:

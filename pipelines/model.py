@@ -79,7 +79,10 @@ class PageText:
     words: list[Word]
     text: str  # NFC, lines separated by '\n'
     mean_confidence: float  # 0..1; 1.0 for a text layer
-    pdf: bytes | None = None  # one-page searchable PDF (image + invisible text) made by the same OCR pass
+    # One-page searchable PDF (image + invisible text) made by the same OCR pass: its bytes, or the file
+    # holding them once the ingest spilled it to the document's spool (pipelines.read.PageSpool).
+    # pipelines.read.page_pdf_bytes reads either.
+    pdf: bytes | Path | None = None
     blank: bool = False
     notes: list[str] = field(default_factory=list)  # what preparation did, quality remarks
     rescan: list[str] = field(default_factory=list)  # why this sheet should go back on the scanner

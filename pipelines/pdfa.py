@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import io
 import struct
+import tempfile
 import unicodedata
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO
 
 import pikepdf
 from lxml import etree
@@ -170,9 +173,9 @@ def _prefix(el: etree._Element, uri: str) -> str | None:
     return None
 
 
-def _open_pdf(data: bytes, what: str, stack: ExitStack) -> pikepdf.Pdf:
+def _open_pdf(data: bytes | Path, what: str, stack: ExitStack) -> pikepdf.Pdf:
     try:
-        pdf = pikepdf.Pdf.open(io.BytesIO(data))
+        pdf = pikepdf.Pdf.open(data if isinstance(data, Path) else io.BytesIO(data))
     except pikepdf.PasswordError as exc:
         raise BadInputError(f"encrypted PDF: a password is needed ({what})") from exc
     except pikepdf.PdfError as exc:
@@ -338,7 +341,7 @@ def _strip_document_level(pdf: pikepdf.Pdf) -> None:
 
 
 def build_pdfa(
-    pages: Sequence[PageText], original_pdf: bytes | None, meta: PdfMetadata, *, part: int = 2
+    pages: Sequence[PageText], original_pdf: bytes | Path | None, meta: PdfMetadata, *, part: int = 2
 ) -> bytes:
     """One PDF/A file from ``pages`` in their order (blank pages are kept): PDF/A-2b by default,
     PDF/A-1b with ``part=1``.
@@ -346,36 +349,89 @@ def build_pdfa(
     Raises BadInputError when a page has nothing to assemble from, the original PDF cannot be read, or
     (PDF/A-1) a page uses what PDF/A-1 forbids.
     """
+    buf = io.BytesIO()
+    write_pdfa(pages, original_pdf, meta, buf, part=part)
+    return buf.getvalue()
+
+
+def write_pdfa(
+    pages: Sequence[PageText],
+    original_pdf: bytes | Path | None,
+    meta: PdfMetadata,
+    target: Path | BinaryIO,
+    *,
+    part: int = 2,
+    workdir: Path | None = None,
+) -> None:
+    """``build_pdfa`` written to ``target`` (a file path or a writable stream), in bounded memory.
+
+    The pages are put together by qpdf's page assembly (``pikepdf.Job``, as ``qpdf --empty --pages``)
+    from files: ``PageText.pdf`` as spilled by pipelines.read.PageSpool, the original PDF; page PDFs or
+    an original given as bytes are written to a temporary directory (under ``workdir``) first. qpdf
+    reads each page's data from its file while the result is written and keeps no file open between
+    reads when there are many, so a 300-page scan is never held in memory whole (copying pages with
+    ``Pdf.pages.append`` copies their images into memory at once).
+    """
     if part not in PDFA_PARTS:
         raise BadInputError(f"PDF/A part {part!r} is not supported: use 1 (PDF/A-1b) or 2 (PDF/A-2b)")
     if not pages:
         raise BadInputError("the document has no pages to assemble")
     with ExitStack() as stack:
-        out = pikepdf.Pdf.new()
-        stack.enter_context(out)
-        original: pikepdf.Pdf | None = None
+        work = Path(
+            stack.enter_context(tempfile.TemporaryDirectory(prefix="sohoa-pdfa-", dir=workdir))
+        ).resolve()
+        sources: list[str] = []  # qpdf --pages arguments: file, page number, file, page number ...
+        text_layer: set[int] = set()  # 0-based places in the result of pages copied from the original
+        original: Path | None = None
+        original_pages = 0
         for page in pages:
             if page.pdf is not None:
-                # Foreign objects are copied lazily: the source must stay open until out is saved.
-                src = _open_pdf(page.pdf, f"OCR page {page.index + 1}", stack)
-                if len(src.pages) != 1:
-                    raise BadInputError(f"the OCR result of page {page.index + 1} is not a one-page PDF")
-                out.pages.append(src.pages[0])
+                source = _as_file(page.pdf, work / f"page-{page.index:05d}.pdf")
+                with ExitStack() as check:
+                    src = _open_pdf(source, f"OCR page {page.index + 1}", check)
+                    if len(src.pages) != 1:
+                        raise BadInputError(f"the OCR result of page {page.index + 1} is not a one-page PDF")
+                sources += [str(source), "1"]
             elif page.source == "text_layer":
                 if original_pdf is None:
                     raise BadInputError(
                         f"page {page.index + 1} comes from the text layer but no original PDF was given"
                     )
                 if original is None:
-                    original = _open_pdf(original_pdf, "original", stack)
-                if not 0 <= page.index < len(original.pages):
+                    original = _as_file(original_pdf, work / "original.pdf")
+                    with ExitStack() as check:
+                        original_pages = len(_open_pdf(original, "original", check).pages)
+                if not 0 <= page.index < original_pages:
                     raise BadInputError(
-                        f"page {page.index + 1} does not exist in the original PDF ({len(original.pages)} pages)"
+                        f"page {page.index + 1} does not exist in the original PDF ({original_pages} pages)"
                     )
-                out.pages.append(original.pages[page.index])
-                _clean_page(out.pages[-1])
+                text_layer.add(len(sources) // 2)
+                sources += [str(original), str(page.index + 1)]
             else:
                 raise BadInputError(f"page {page.index + 1} has no OCR result to assemble")
+        job = pikepdf.Job(
+            [
+                "qpdf",
+                "--empty",
+                "--no-warn",  # as pikepdf.open: a recovered damaged original is not reported on stderr
+                "--stream-data=preserve",  # images as they are; the final save below decides
+                "--remove-unreferenced-resources=no",
+                "--pages",
+                *sources,
+                "--",
+                str(work / "unused.pdf"),  # required by the syntax; only create_pdf() is run
+            ]
+        )
+        try:
+            out = job.create_pdf()
+        except pikepdf.PdfError as exc:
+            raise BadInputError(f"the pages could not be put together: {exc}") from exc
+        stack.enter_context(out)
+        for key in list(out.Root.keys()):  # as Pdf.new(): qpdf may bring form fields and page labels
+            if key not in ("/Type", "/Pages"):
+                del out.Root[key]
+        for place in sorted(text_layer):
+            _clean_page(out.pages[place])
         if part == 1:
             for number, page in enumerate(out.pages, start=1):
                 problems = pdfa1_problems(page)
@@ -389,12 +445,19 @@ def build_pdfa(
         out.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
         _add_output_intent(out)
         _write_metadata(out, meta, part)
-        buf = io.BytesIO()
         out.save(
-            buf,
+            target,
             force_version=_PDF_VERSION[part],
             fix_metadata_version=False,
             deterministic_id=False,
             object_stream_mode=pikepdf.ObjectStreamMode.disable,
         )
-        return buf.getvalue()
+        del job  # the page files stay in use until the result is saved
+
+
+def _as_file(data: bytes | Path, path: Path) -> Path:
+    """``data`` itself when it is a file, else the bytes written to ``path``."""
+    if isinstance(data, Path):
+        return data.resolve()  # absolute: qpdf reads an argument starting with @ or - as an option
+    path.write_bytes(data)
+    return path

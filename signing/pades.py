@@ -41,6 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import BinaryIO
 
 import requests
 from asn1crypto import tsp
@@ -437,13 +438,34 @@ class PadesSigner:
 
     def sign(self, pdf: bytes, *, signed_at: datetime | None = None) -> SignedPdf:
         """Sign ``pdf`` (incremental update). ``signed_at`` defaults to now; a naive time is Vietnam time."""
+        out = io.BytesIO()
+        info = self._sign(io.BytesIO(pdf), out, signed_at)
+        data = out.getvalue()
+        log.info("signed a PDF (%d bytes, %s)", len(data), self._level)
+        return SignedPdf(data=data, info=info)
+
+    def sign_file(self, source: Path, target: Path, *, signed_at: datetime | None = None) -> SignatureInfo:
+        """``sign`` from file to file: the PDF is read and the signed copy written in chunks, never held in
+        memory whole (a 300-page scan). ``target`` is replaced; it is removed if signing fails."""
+        try:
+            with open(source, "rb") as src, open(target, "w+b") as out:
+                info = self._sign(src, out, signed_at)
+        except BaseException:
+            Path(target).unlink(missing_ok=True)
+            raise
+        log.info("signed a PDF (%d bytes, %s)", Path(target).stat().st_size, self._level)
+        return info
+
+    def _sign(self, pdf: BinaryIO, output: BinaryIO, signed_at: datetime | None) -> SignatureInfo:
+        """Sign the PDF read from ``pdf`` into ``output`` (readable and seekable: the signed byte ranges are
+        hashed from it)."""
         if signed_at is None:
             signed_at = datetime.now(VN_TZ)
         elif signed_at.tzinfo is None:
             signed_at = signed_at.replace(tzinfo=VN_TZ)
         signed_at = signed_at.astimezone(VN_TZ).replace(microsecond=0)
         try:
-            writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+            writer = IncrementalPdfFileWriter(pdf, strict=False)
         except (PdfError, ValueError, KeyError, TypeError) as exc:
             raise SigningError(f"the PDF to sign cannot be read: {exc}") from exc
         if writer.security_handler is not None:
@@ -460,7 +482,7 @@ class PadesSigner:
                 stamp_style=_BlankAppearance(border_width=0, background=None),
                 new_field_spec=spec,
             )
-            out = pdf_signer.sign_pdf(writer)
+            pdf_signer.sign_pdf(writer, output=output)
         except SigningError:
             raise
         except TimestampRequestError as exc:
@@ -475,11 +497,7 @@ class PadesSigner:
             raise SigningError(
                 f"the time-stamping authority {self.tsa_url} cannot be reached: {exc}"
             ) from exc
-        data = out.getvalue()
-        log.info("signed a PDF (%d bytes, %s)", len(data), self._level)
-        return SignedPdf(
-            data=data, info=SignatureInfo(level=self._level, signed_at=signed_at, signer=self.signer_name)
-        )
+        return SignatureInfo(level=self._level, signed_at=signed_at, signer=self.signer_name)
 
 
 def _signing_error(exc: Exception, signer: str) -> SigningError:

@@ -451,15 +451,21 @@ class ObjectStore:
 
         return self._call("store the original", filename, put)
 
-    def put_derived(self, key: str, data: bytes, *, content_type: str = "application/pdf") -> StoredObject:
-        digest = sha256_hex(data)
+    def put_derived(
+        self, key: str, data: bytes | Path, *, content_type: str = "application/pdf"
+    ) -> StoredObject:
+        """``data``: bytes, or the path of a file (streamed in parts when large)."""
+        if isinstance(data, bytes):
+            digest, size = sha256_hex(data), len(data)
+        else:
+            digest, size = sha256_of_file(Path(data)), Path(data).stat().st_size
         bucket = self.buckets.derived
 
         def put() -> StoredObject:
             version = self._upload(
-                bucket, key, data, len(data), digest, content_type=content_type, metadata={"sha256": digest}
+                bucket, key, data, size, digest, content_type=content_type, metadata={"sha256": digest}
             )
-            return StoredObject(bucket, key, version, digest, len(data))
+            return StoredObject(bucket, key, version, digest, size)
 
         return self._call("store", f"{bucket}/{key}", put)
 
