@@ -18,6 +18,14 @@ ONE extra Tesseract run, only on pages that need it; their invisible text is lai
 the strip's place (pikepdf), the archive image is untouched. Lines that are not text (a dark scanner edge,
 seal or scribble read as symbols with low confidence) are left out of the words (``drop_noise_lines``).
 
+Dot leaders ("Họ và tên: NGUYỄN VĂN AN ...........") are taken off the copy Tesseract reads and given back
+as words with their dots counted on the page (``add_leaders``): read with them, Tesseract loses the space
+before the dots, miscounts them and now and then drops the whole line. The same extra run that reads the
+dropped lines also reads again a word in capitals that lost the upper mark of a stacked capital to the page
+layout ("NGUYÊN" for "NGUYỄN", ``extractors.img_missed_lines.marks_left_out``); only the marks are taken
+from that second reading. Words read twice and stray marks are left out (``drop_noise_words``), and "m²",
+which ``vie`` cannot spell, is given back where the page shows a raised two (``restore_square_metres``).
+
 Orientation costs nothing on upright pages: OSD runs only when the first reading is poor
 (``needs_orientation_check``), then the page is turned and read again.
 
@@ -43,8 +51,16 @@ import pikepdf
 from PIL import Image
 from pytesseract import pytesseract as tesseract
 
-from extractors.img_missed_lines import missed_lines, trailing_dots
+from extractors.img_missed_lines import (
+    Leader,
+    erase_leaders,
+    find_leaders,
+    marks_left_out,
+    missed_lines,
+    trailing_dots,
+)
 from extractors.img_modes import to_rgb_or_l
+from extractors.normalize import fold
 from extractors.pages import PageInput, open_document
 from extractors.prepare import PreparedPage, prepare_page, turn_upright
 from pipelines.errors import BadInputError, ConfigurationError
@@ -62,8 +78,21 @@ NOISE_LINE_CONFIDENCE = (
 )
 NOISE_LINE_TEXT_SHARE = 0.75  # letters and digits among its characters (dot leaders not counted)
 DOT_LEADER_CONFIDENCE = 0.9  # dots counted on the page, not guessed by Tesseract
+_FIRST_MARKS = {"\u0302", "\u0306", "\u031b"}  # circumflex, breve, horn: a tone mark may go above
+_SQUARE_METRE = re.compile(r"m[2Zz?ˆ]([.,;:)]?)")  # how Tesseract vie reads "m²"
+SUPERSCRIPT_RAISE = 0.3  # a superscript ends this share of the "m"'s height above its foot, or higher
+INK_CONTRAST = 80  # darker than the paper by this much counts as ink
 _LETTER_RUN = re.compile(r"([^\W\d_])\1{3,}")  # a letter four times in a row
+DUPLICATE_SHARE = 0.5  # a word lying this much on a bigger word of another line was read twice
+SPECK_CONFIDENCE = 0.7  # an unsure word of punctuation only ...
+SPECK_HEIGHT_SHARE = 0.35  # ... this small beside its line's words ...
+SPECK_GAP_SHARE = 1.5  # ... and this far (line heights) from all of them is a stray mark, not text
+LEADER_MAX_GAP_MM = 20.0  # a leader this far from the nearest word on its baseline stands alone
+LEADER_SPACE_SHARE = 0.5  # a gap before the dots this much (share of a dot's advance) wider than the gap
+# between two dots holds a space: a full stop's advance is about a space's
 RECOVERED_MIN_CONFIDENCE = 0.6  # a dropped text line reads at 0.75-0.95; seals and scribbles below 0.5
+MAX_WORDS_READ_AGAIN = 12  # words in capitals read again for a mark cut off (a few on a page of names)
+MARK_ROOM_SHARE = 0.5  # room above a word read again for its marks, as a share of its height  # a dropped text line reads at 0.75-0.95; seals and scribbles below 0.5
 
 
 def ocr_page(
@@ -77,6 +106,7 @@ def ocr_page(
     recover: bool = True,
     source: Image.Image | None = None,
     transform: np.ndarray | None = None,
+    leaders_apart: bool = True,
 ) -> PageText:
     """Recognise one page image. ``PageText.pdf`` is a one-page PDF: the image (colour kept) + invisible text.
 
@@ -85,9 +115,15 @@ def ocr_page(
     ``transform``: ``image`` is ``source`` turned by preparation (a 3x3 affine map of pixels, see
     ``extractors.prepare.PreparedPage``): ``image`` is read, ``source`` archived (``original`` being its bytes).
     ``recover``: read again the lines the page layout dropped (``extractors.img_missed_lines``), their words
-    added to ``words`` and to the PDF's text.
+    added to ``words`` and to the PDF's text. ``leaders_apart``: read the page without its dot leaders
+    and give them back counted on the page (``add_leaders``).
     """
     page = to_rgb_or_l(image)
+    leaders = find_leaders(page, dpi) if leaders_apart else []
+    if leaders:  # read without them (see add_leaders); the archive shows the page as it came
+        if source is None or transform is None:
+            source, transform = page, np.eye(3)
+        page = erase_leaders(page, leaders)
     turned = source is not None and transform is not None
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as work:
         base = Path(work) / "page"
@@ -115,7 +151,8 @@ def ocr_page(
         words = parse_tsv(tsv)
         if recover:
             words, pdf = _recover_missed_lines(page, dpi, words, pdf, Path(work), lang=lang, index=index)
-        words = add_trailing_dots(page, dpi, drop_noise_lines(words))
+        words = drop_noise_lines(drop_noise_words(words))
+        words = add_leaders(add_trailing_dots(page, dpi, restore_square_metres(page, words)), leaders, dpi)
     return PageText(
         index=index,
         width=page.width,
@@ -307,6 +344,80 @@ def drop_noise_lines(words: list[Word]) -> list[Word]:
     return kept
 
 
+def drop_noise_words(words: list[Word]) -> list[Word]:
+    """Leave out words that are not printed text although their line is:
+
+    - a word lying mostly on another, bigger word of another line: Tesseract read the same ink twice (the
+      "G" of "PHƯỜNG" again, the mark of "Số" as "°");
+    - an unsure speck of punctuation far from any word of its line: a mark of the next line's letters
+      ("GIẤY CHỨNG NHẬN . |").
+    """
+    lines: dict[int, list[Word]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w)
+    heights = {n: statistics.median(w.bbox[3] - w.bbox[1] for w in ws) for n, ws in lines.items()}
+    if not words:
+        return words
+    boxes = np.array([w.bbox for w in words], dtype=np.int64)
+    numbers = np.array([w.line for w in words])
+    areas = (boxes[:, 2] - boxes[:, 0]).clip(0) * (boxes[:, 3] - boxes[:, 1]).clip(0)
+    across = (
+        np.minimum(boxes[:, None, 2], boxes[None, :, 2]) - np.maximum(boxes[:, None, 0], boxes[None, :, 0])
+    ).clip(0)
+    down = (
+        np.minimum(boxes[:, None, 3], boxes[None, :, 3]) - np.maximum(boxes[:, None, 1], boxes[None, :, 1])
+    ).clip(0)
+    twice = (
+        (across * down >= DUPLICATE_SHARE * areas[:, None])
+        & (areas[None, :] > areas[:, None])
+        & (numbers[:, None] != numbers[None, :])
+    ).any(axis=1)
+    noise: set[int] = set(np.flatnonzero(twice).tolist())
+    for i, w in enumerate(words):
+        if i in noise or any(ch.isalnum() for ch in w.text) or w.confidence >= SPECK_CONFIDENCE:
+            continue
+        height = heights[w.line]
+        if w.bbox[3] - w.bbox[1] > SPECK_HEIGHT_SHARE * height:
+            continue
+        gaps = [max(o.bbox[0] - w.bbox[2], w.bbox[0] - o.bbox[2]) for o in lines[w.line] if o is not w]
+        if not gaps or min(gaps) > SPECK_GAP_SHARE * height:
+            noise.add(i)
+    if not noise:
+        return words
+    kept = [w for i, w in enumerate(words) if i not in noise]
+    renumber = {n: i for i, n in enumerate(sorted({w.line for w in kept}))}
+    for w in kept:
+        w.line = renumber[w.line]
+    return kept
+
+
+def restore_square_metres(page: Image.Image, words: list[Word]) -> list[Word]:
+    """ "m²" after a number, which Tesseract ``vie`` cannot read (no "²" in its alphabet): it gives "m2",
+    "mZ", "m?" or "mˆ". Changed only where the page shows it: the glyph after the "m" is a raised small one
+    that ends well above the "m"'s foot (a "m2" printed on the line stays as it is)."""
+    grey: np.ndarray | None = None
+    for previous, word in zip(words, words[1:], strict=False):
+        match = _SQUARE_METRE.fullmatch(word.text)
+        if not match or previous.line != word.line or not previous.text[-1:].isdigit():
+            continue
+        if grey is None:
+            grey = np.asarray(page.convert("L"), dtype=np.int16)
+        left, top, right, bottom = word.bbox
+        ink = grey[top:bottom, left:right] < int(np.median(grey[top:bottom, left:right])) - INK_CONTRAST
+        columns = np.flatnonzero(ink.any(axis=0))
+        if columns.size == 0:
+            continue
+        breaks = np.flatnonzero(np.diff(columns) > 1)
+        if breaks.size == 0:  # the "m" and the glyph after it touch: no telling
+            continue
+        m_part, raised = ink[:, : columns[breaks[0]] + 1], ink[:, columns[breaks[-1] + 1] :]
+        m_rows, raised_rows = np.flatnonzero(m_part.any(axis=1)), np.flatnonzero(raised.any(axis=1))
+        m_height = m_rows[-1] - m_rows[0] + 1
+        if raised_rows.size and raised_rows[-1] < m_rows[-1] - SUPERSCRIPT_RAISE * m_height:
+            word.text = "m²" + match.group(1)
+    return words
+
+
 def add_trailing_dots(page: Image.Image, dpi: int, words: list[Word]) -> list[Word]:
     """Give back the dot leader Tesseract cut off a line ("Huế" for "Huế ........"), as a word of dots.
 
@@ -338,6 +449,42 @@ def add_trailing_dots(page: Image.Image, dpi: int, words: list[Word]) -> list[Wo
                     block=last.block,
                 )
             )
+    return out
+
+
+def add_leaders(words: list[Word], leaders: list[Leader], dpi: int) -> list[Word]:
+    """Give back the dot leaders the page was read without, each with its dots as counted on the page.
+
+    A leader follows the nearest word to its left on its baseline: as a word of its own when a space is
+    printed between them ("Hải Phòng ..........."), else as the end of that word ("Số:.........."), told
+    apart by the gap before the first dot against the gap between two dots. A
+    leader with no word before it goes before the nearest word to its right, or makes a line of its own.
+    """
+    out = list(words)
+    for leader in sorted(leaders, key=lambda lead: (lead.box[1], lead.box[0])):
+        left, top, right, bottom = leader.box
+        reach = LEADER_MAX_GAP_MM * dpi / 25.4
+        row = [i for i, w in enumerate(out) if w.bbox[1] < bottom and w.bbox[3] >= top]
+        before = [i for i in row if left - reach <= out[i].bbox[2] <= left + 2]
+        after = [i for i in row if right - 2 <= out[i].bbox[0] <= right + reach]
+        dots = Word(
+            text="." * leader.count, confidence=DOT_LEADER_CONFIDENCE, bbox=leader.box, line=0, block=0
+        )
+        if before:
+            i = max(before, key=lambda j: out[j].bbox[2])
+            word = out[i]
+            dots.line, dots.block = word.line, word.block
+            if left - word.bbox[2] < leader.blank + LEADER_SPACE_SHARE * leader.pitch:
+                word.text += dots.text
+                word.bbox = (word.bbox[0], min(word.bbox[1], top), right, max(word.bbox[3], bottom))
+            else:
+                out.insert(i + 1, dots)
+        elif after:
+            i = min(after, key=lambda j: out[j].bbox[0])
+            dots.line, dots.block = out[i].line, out[i].block
+            out.insert(i, dots)
+        else:
+            out = _insert_lines(out, [[dots]])
     return out
 
 
@@ -374,28 +521,37 @@ def _run_tesseract(source: Path, base: Path, *, lang: str, dpi: int, index: int,
 def _recover_missed_lines(
     page: Image.Image, dpi: int, words: list[Word], pdf: bytes, work: Path, *, lang: str, index: int
 ) -> tuple[list[Word], bytes]:
-    """Read each line the page layout dropped as one text line (psm 7), all strips in ONE Tesseract run.
+    """Read again, as single text lines (psm 7) and all in ONE Tesseract run: each line the page layout
+    dropped, and each word in capitals whose upper mark the layout cut off (``marks_left_out``).
 
-    A strip's words are kept when Tesseract is fairly sure of them (a seal or a signature reads as
+    A dropped line's words are kept when Tesseract is fairly sure of them (a seal or a signature reads as
     low-confidence symbols); they get line numbers in reading order and an invisible text overlay on the page.
+    A word read again takes the second reading only with the same letters and more marks ("NGUYÊN" ->
+    "NGUYỄN"); the page PDF keeps the first reading's text there.
     """
-    strips = missed_lines(page, dpi, [w.bbox for w in words])
-    if not strips:
+    boxes = [w.bbox for w in words]
+    strips = missed_lines(page, dpi, boxes)
+    capitals = [i for i, w in enumerate(words) if _may_lack_a_stacked_mark(w.text)]
+    marked = marks_left_out(page, dpi, boxes, only=capitals)
+    again = _words_to_read_again(words, marked, page.size)
+    if not strips and not again:
         return words, pdf
     grey = page.convert("L")
     names = []
-    for i, strip in enumerate(strips):
+    for i, box in enumerate([s.box for s in strips] + [box for _, box in again]):
         name = work / f"strip{i:03d}.png"
-        grey.crop(strip.box).save(name, format="PNG", dpi=(dpi, dpi), compress_level=1)
+        grey.crop(box).save(name, format="PNG", dpi=(dpi, dpi), compress_level=1)
         names.append(str(name))
     listing = work / "strips.txt"
     listing.write_text("\n".join(names) + "\n", encoding="utf-8")
     base = work / "strips"
     _run_tesseract(listing, base, lang=lang, dpi=dpi, index=index, extra="--psm 7 -c textonly_pdf=1")
     by_strip = _tsv_by_page(base.with_suffix(".tsv").read_text(encoding="utf-8", errors="replace"))
+    for k, (word, _) in enumerate(again):
+        _take_marks(word, by_strip.get(len(strips) + k + 1, []))
     kept: list[tuple[int, list[Word]]] = []
     for number, strip_words in sorted(by_strip.items()):
-        if not _trustworthy(strip_words):
+        if number > len(strips) or not _trustworthy(strip_words):
             continue
         left, top = strips[number - 1].box[:2]
         for w in strip_words:
@@ -408,6 +564,48 @@ def _recover_missed_lines(
     return merged, _overlay_strips(
         pdf, base.with_suffix(".pdf"), [(n, strips[n - 1].box) for n, _ in kept], dpi
     )
+
+
+def _words_to_read_again(
+    words: list[Word], flagged: list[int], size: tuple[int, int]
+) -> list[tuple[Word, tuple[int, int, int, int]]]:
+    """(word, its box with room above for its marks) of each word to read again."""
+    out = []
+    for i in flagged[:MAX_WORDS_READ_AGAIN]:
+        word = words[i]
+        left, top, right, bottom = word.bbox
+        height = bottom - top
+        pad = max(2, round(0.2 * height))
+        box = (
+            max(0, left - pad),
+            max(0, top - round(MARK_ROOM_SHARE * height)),
+            min(size[0], right + pad),
+            min(size[1], bottom + pad),
+        )
+        out.append((word, box))
+    return out
+
+
+def _take_marks(word: Word, reading: list[Word]) -> None:
+    """Give ``word`` the marks of its second reading: only the same letters, with more marks."""
+    if (
+        len(reading) == 1
+        and fold(reading[0].text) == fold(word.text)
+        and _marks(reading[0].text) > _marks(word.text)
+    ):
+        word.text = reading[0].text
+
+
+def _may_lack_a_stacked_mark(text: str) -> bool:
+    """A word in capitals with a letter carrying only the first of two stacked marks (Â Ê Ô Ă without a
+    tone above them: "NGUYÊN" for "NGUYỄN"), the mark Tesseract's layout cuts off."""
+    if sum(ch.isalpha() for ch in text) < 2 or not text.isupper():
+        return False
+    return any(unicodedata.normalize("NFD", ch)[1:] in _FIRST_MARKS for ch in text)
+
+
+def _marks(text: str) -> int:
+    return sum(1 for ch in unicodedata.normalize("NFD", text) if unicodedata.combining(ch))
 
 
 def _tsv_by_page(tsv: str) -> dict[int, list[Word]]:
