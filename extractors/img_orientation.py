@@ -12,6 +12,8 @@ import numpy as np
 import pytesseract
 from PIL import Image
 
+from extractors.tesseract_slots import tesseract_slot
+
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # inherited by every Tesseract subprocess
 
 OSD_DPI = 150
@@ -30,12 +32,13 @@ def detect_rotation(image: Image.Image, dpi: int) -> int:
     factor = max(1, round(dpi / OSD_DPI))
     grey = image.convert("L").reduce(factor) if factor > 1 else image.convert("L")
     try:
-        osd = pytesseract.image_to_osd(
-            grey,
-            config=f"--dpi {max(1, dpi // factor)}",
-            output_type=pytesseract.Output.DICT,
-            timeout=OSD_TIMEOUT_S,
-        )
+        with tesseract_slot():
+            osd = pytesseract.image_to_osd(
+                grey,
+                config=f"--dpi {max(1, dpi // factor)}",
+                output_type=pytesseract.Output.DICT,
+                timeout=OSD_TIMEOUT_S,
+            )
     except (
         pytesseract.TesseractError,
         RuntimeError,

@@ -63,6 +63,7 @@ from extractors.img_modes import to_rgb_or_l
 from extractors.normalize import fold
 from extractors.pages import PageInput, open_document
 from extractors.prepare import PreparedPage, prepare_page, turn_upright
+from extractors.tesseract_slots import tesseract_slot
 from pipelines.errors import BadInputError, ConfigurationError
 from pipelines.image_pdf import jpeg_page, lossless_page
 from pipelines.model import PageText, Word
@@ -497,14 +498,15 @@ def _text_of(words: list[Word]) -> str:
 
 def _run_tesseract(source: Path, base: Path, *, lang: str, dpi: int, index: int, extra: str = "") -> None:
     try:
-        tesseract.run_tesseract(
-            str(source),
-            str(base),
-            extension="pdf tsv",
-            lang=lang,
-            config=f"--dpi {dpi} -c tessedit_create_tsv=1 {extra}".strip(),
-            timeout=OCR_TIMEOUT_S,
-        )
+        with tesseract_slot():  # at most ``workers`` at once; preparing other pages goes on meanwhile
+            tesseract.run_tesseract(
+                str(source),
+                str(base),
+                extension="pdf tsv",
+                lang=lang,
+                config=f"--dpi {dpi} -c tessedit_create_tsv=1 {extra}".strip(),
+                timeout=OCR_TIMEOUT_S,
+            )
     except tesseract.TesseractNotFoundError as exc:
         raise ConfigurationError("Tesseract is not installed: apt-get install tesseract-ocr") from exc
     except tesseract.TesseractError as exc:

@@ -24,6 +24,7 @@ from pytesseract import pytesseract as tesseract
 from extractors.img_modes import to_rgb_or_l
 from extractors.pages import open_document
 from extractors.prepare import prepare_page
+from extractors.tesseract_slots import tesseract_slot
 from pipelines.logs import get_logger
 from pipelines.model import BBox, PageText
 
@@ -124,9 +125,10 @@ def read_line(
     """One line of text in ``image`` read by Tesseract with only ``chars`` allowed (psm 7)."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     config = f"--psm 7 --dpi {dpi} -c tessedit_char_whitelist={chars}"
-    data = tesseract.image_to_data(
-        image, lang=lang, config=config, output_type=tesseract.Output.DICT, timeout=TIMEOUT_S
-    )
+    with tesseract_slot():
+        data = tesseract.image_to_data(
+            image, lang=lang, config=config, output_type=tesseract.Output.DICT, timeout=TIMEOUT_S
+        )
     words = [
         (str(text).strip(), float(conf))
         for text, conf in zip(data["text"], data["conf"], strict=False)

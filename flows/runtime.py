@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extractors.tesseract_slots import configure as configure_tesseract
 from pipelines.read import sweep_spools
 from sohoa.settings import Settings, get_settings
 from storage import claims
@@ -71,7 +72,9 @@ class Runtime:
         db = Database(settings.db_url)
         db.migrate()
         store = object_store_from_settings(settings)
-        pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="ocr")
+        # Twice as many threads as Tesseract slots: pages are prepared while others are read.
+        configure_tesseract(settings.workers)
+        pool = ThreadPoolExecutor(max_workers=2 * settings.workers, thread_name_prefix="ocr")
         rt = cls(settings=settings, db=db, store=store, pool=pool)
         sweep_spools(rt.spool_dir)  # what a worker killed in the middle of a document left behind
         return rt
