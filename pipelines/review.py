@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from extractors.fields.retry import REREAD_NOTE, REREAD_UNVERIFIED
 from pipelines.model import Classification, Field, PageText
 
 # Without these a document of the type is of little use: missing one sends it to a person.
@@ -45,4 +46,6 @@ def review_reasons(
             reasons.append(f"{key}: " + "; ".join(f.problems))
         elif f.confidence < threshold:
             reasons.append(f"{key}: low confidence ({f.confidence:.2f})")
+        elif REREAD_NOTE in f.raw and f.confidence <= REREAD_UNVERIFIED:  # whatever the threshold is set to
+            reasons.append(f"{key}: read a second time, digits only; a person confirms it")
     return reasons
