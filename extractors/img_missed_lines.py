@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from extractors.img_modes import pixel_median
 from extractors.prepare import find_seal_rings
 
 MM = 1 / 25.4  # inches
@@ -51,7 +52,7 @@ def missed_lines(
     grey = image.convert("L")
     small = np.asarray(grey.reduce(factor) if factor > 1 else grey, dtype=np.int16)
     scale = dpi / factor  # analysis pixels per inch
-    ink = small < int(np.median(small)) - INK_CONTRAST
+    ink = small < int(pixel_median(small)) - INK_CONTRAST
     margin = round(BOX_MARGIN_MM * MM * scale)
     height, width = ink.shape
     for left, top, right, bottom in boxes:
@@ -210,7 +211,7 @@ def find_leaders(image: Image.Image, dpi: int) -> list[Leader]:
     grey = image.convert("L")
     small = np.asarray(grey.reduce(factor) if factor > 1 else grey, dtype=np.int16)
     scale = dpi / factor * MM  # analysis pixels per mm
-    ink = small < int(np.median(small)) - INK_CONTRAST
+    ink = small < int(pixel_median(small)) - INK_CONTRAST
     labels, _ = ndimage.label(ink, structure=np.ones((3, 3), dtype=bool))
     dot_max, dot_min = DOT_MAX_MM * scale, LEADER_DOT_MIN_MM * scale
     dots: list[tuple[int, int, int, int, int]] = []  # top, bottom, left, right (exclusive), label
@@ -312,7 +313,7 @@ def marks_left_out(
     above the word (not the line above, whose words have boxes of their own).
     """
     grey = np.asarray(image.convert("L"), dtype=np.int16)
-    paper = int(np.median(grey[:: max(1, grey.shape[0] // 300), :: max(1, grey.shape[1] // 300)]))
+    paper = int(pixel_median(grey[:: max(1, grey.shape[0] // 300), :: max(1, grey.shape[1] // 300)]))
     min_pixels = MARK_MIN_PIXELS_300 * (dpi / 300) ** 2
     out: list[int] = []
     for i in range(len(boxes)) if only is None else only:

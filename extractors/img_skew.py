@@ -11,6 +11,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from extractors.img_modes import pixel_median
+
 cv2.setNumThreads(1)  # one core per OCR worker, as Tesseract's OMP_THREAD_LIMIT=1
 
 SKEW_ANALYSIS_DPI = 100
@@ -74,7 +76,7 @@ def _ink_mask(image: Image.Image, dpi: int) -> np.ndarray:
     height, width = small.shape
     dy, dx = height // 20, width // 20  # scanner edges are not text
     small = small[dy : height - dy, dx : width - dx]
-    return small < int(np.median(small)) - 60
+    return small < int(pixel_median(small)) - 60
 
 
 def _best_angle(ys: np.ndarray, xs: np.ndarray, height: int, angles: np.ndarray) -> float:

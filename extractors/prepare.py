@@ -22,7 +22,7 @@ from PIL import Image
 from scipy import ndimage
 
 from extractors.img_dropout import dropout
-from extractors.img_modes import to_rgb_or_l
+from extractors.img_modes import pixel_median, to_rgb_or_l
 from extractors.img_orientation import detect_rotation, quarter_turn_matrix, rotate_clockwise
 from extractors.img_skew import DESKEW_MIN, MAX_SKEW, deskew, deskew_matrix, estimate_skew
 
@@ -122,7 +122,7 @@ def lift_pictures(page: PreparedPage) -> None:
     factor = max(1, round(page.dpi / SEAL_ANALYSIS_DPI))
     small = np.asarray(grey.reduce(factor) if factor > 1 else grey, dtype=np.int16)
     px_mm = page.dpi / factor / 25.4
-    ink = small < int(np.median(small)) - BLANK_INK_CONTRAST
+    ink = small < int(pixel_median(small)) - BLANK_INK_CONTRAST
     labels, _ = ndimage.label(ink, structure=np.ones((3, 3), dtype=bool))
     boxes = []
     for number, found in enumerate(ndimage.find_objects(labels), start=1):
@@ -150,7 +150,7 @@ def find_seal_rings(grey: Image.Image, dpi: int) -> list[tuple[float, float, flo
     factor = max(1, round(dpi / SEAL_ANALYSIS_DPI))
     small = np.asarray(grey.reduce(factor) if factor > 1 else grey, dtype=np.int16)
     px_mm = dpi / factor / 25.4
-    ink = small < int(np.median(small)) - BLANK_INK_CONTRAST
+    ink = small < int(pixel_median(small)) - BLANK_INK_CONTRAST
     labels, _ = ndimage.label(ink, structure=np.ones((3, 3), dtype=bool))
     lo, hi = SEAL_RADIUS_MM[0] * px_mm, SEAL_RADIUS_MM[1] * px_mm
     rings: list[tuple[float, float, float]] = []
@@ -260,7 +260,7 @@ def is_blank(image: Image.Image, dpi: int) -> bool:
     inner = pixels[dy : height - dy, dx : width - dx]
     if inner.size == 0:
         return True
-    ink = inner < float(np.median(inner)) - BLANK_INK_CONTRAST
+    ink = inner < float(pixel_median(inner)) - BLANK_INK_CONTRAST
     rows, cols = ink.shape[0] // BLANK_TILE, ink.shape[1] // BLANK_TILE
     tiles = (
         ink[: rows * BLANK_TILE, : cols * BLANK_TILE]
