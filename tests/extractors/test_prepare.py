@@ -48,3 +48,17 @@ def test_deskew_fills_corners_with_the_paper_colour() -> None:
 
 def test_empty_page_has_no_skew() -> None:
     assert estimate_skew(Image.new("RGB", (800, 1100), "white"), 100) == 0.0
+
+
+def test_pixel_median_is_numpys_median_of_8_bit_pixels() -> None:
+    import numpy as np
+
+    from extractors.img_modes import pixel_median
+
+    rng = np.random.default_rng(7)
+    for size in (1, 2, 3, 10, 11, 999, 1000, 4096):
+        for dtype in (np.uint8, np.int16):
+            pixels = rng.integers(0, 256, size=size).astype(dtype)
+            assert pixel_median(pixels) == float(np.median(pixels))
+    page = rng.integers(180, 256, size=(300, 200)).astype(np.uint8)
+    assert pixel_median(page) == float(np.median(page))
