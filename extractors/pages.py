@@ -76,6 +76,11 @@ class OpenedDocument(ABC):
     def pages(self) -> Iterator[PageInput]:
         """Yield the pages in order, one at a time; a broken page raises BadInputError naming it."""
 
+    def page(self, index: int) -> PageInput | None:
+        """Page ``index`` alone (0-based), None when there is no such page. Frames of an image file are
+        decoded in order up to it; a PDF page is read directly."""
+        return next((p for p in self.pages() if p.index == index), None)
+
     @abstractmethod
     def close(self) -> None: ...
 
@@ -187,6 +192,9 @@ class PdfDocument(OpenedDocument):
     def pages(self) -> Iterator[PageInput]:
         for index in range(self.page_count):
             yield self._page(index)
+
+    def page(self, index: int) -> PageInput | None:
+        return self._page(index) if 0 <= index < self.page_count else None
 
     def close(self) -> None:
         if self._plumber is not None:

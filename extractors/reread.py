@@ -83,7 +83,7 @@ class Rereader:
     def _prepare(self, page: PageText) -> Image.Image | None:
         try:
             with open_document(self._data, self._name) as doc:
-                source = next((p for p in doc.pages() if p.index == page.index), None)
+                source = doc.page(page.index)  # a PDF's earlier pages are not rendered again
                 if source is None or source.image is None:
                     return None
                 prepared = prepare_page(source.image, source.dpi)

@@ -148,6 +148,7 @@ _PAST_DATES = {
     "signed_date",
 }
 _FUTURE_OK_DATES = {"expiry_date", "due_date"}
+DATE_FIELDS = frozenset(_PAST_DATES | _FUTURE_OK_DATES)  # every date key the validators check
 _INTEGERS = {"parcel_number", "map_sheet_number", "floors"}
 _QUANTITIES = {"area_m2", "charter_capital_vnd", "construction_area_m2"}
 # Person-ID fields: (key, key of the sex it must agree with or a fixed sex, key of the date of birth).
@@ -158,6 +159,7 @@ _PERSON_IDS: dict[str, tuple[str | None, str | None]] = {
     "husband_id": ("=male", "husband_date_of_birth"),
     "wife_id": ("=female", "wife_date_of_birth"),
 }
+PERSON_ID_FIELDS = frozenset(_PERSON_IDS)  # every personal ID key the validators check
 # Pairs (earlier, later) that must be in order.
 _ORDER = [
     ("date_of_birth", "issue_date"),

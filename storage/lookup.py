@@ -99,25 +99,29 @@ def _plain(view: PersonView | OrgView) -> dict[str, Any]:
     return out
 
 
+def _document_columns() -> tuple[Any, ...]:
+    """What a lookup shows of each document: the same for the two-query path and the single statement."""
+    return (
+        DocumentParty.role,
+        Document.id.label("document_id"),
+        Document.doc_type,
+        Document.status,
+        Document.source,
+        Dossier.code.label("dossier_code"),
+        Document.archive_bucket,
+        Document.archive_key,
+        Document.archive_version_id,
+        Document.signed_at,
+    )
+
+
 def _owner_and_documents(
     s: Session, owner: Any, columns: tuple[Any, ...], link: Any, condition: Any
 ) -> tuple[Any, list[DocumentRef]]:
     """The person's or company's row (``columns``, None when unknown) and their documents, signed first, in one
     query: the columns needed, not whole rows."""
     rows = s.execute(
-        sa.select(
-            *columns,
-            DocumentParty.role,
-            Document.id.label("document_id"),
-            Document.doc_type,
-            Document.status,
-            Document.source,
-            Dossier.code,
-            Document.archive_bucket,
-            Document.archive_key,
-            Document.archive_version_id,
-            Document.signed_at,
-        )
+        sa.select(*columns, *_document_columns())
         .select_from(owner)
         .outerjoin(DocumentParty, link == owner.id)
         .outerjoin(Document, Document.id == DocumentParty.document_id)
@@ -132,7 +136,7 @@ def _owner_and_documents(
             doc_type=r.doc_type,
             status=r.status,
             source=r.source,
-            dossier_code=r.code,
+            dossier_code=r.dossier_code,
             archive_bucket=r.archive_bucket,
             archive_key=r.archive_key,
             archive_version_id=r.archive_version_id,
@@ -246,19 +250,7 @@ def _one_statement(
     condition = key_column == sa.bindparam("owner_key", type_=key_column.type)
     found = sa.select(*columns).select_from(owner).where(condition).cte("found")
     docs = (
-        sa.select(
-            DocumentParty.role,
-            Document.id.label("document_id"),
-            Document.doc_type,
-            Document.status,
-            Document.source,
-            Dossier.code.label("dossier_code"),
-            Document.archive_bucket,
-            Document.archive_key,
-            Document.archive_version_id,
-            Document.signed_at,
-            Document.updated_at,
-        )
+        sa.select(*_document_columns(), Document.updated_at)
         .select_from(DocumentParty)
         .join(found, link == found.c.owner_id)
         .join(Document, Document.id == DocumentParty.document_id)

@@ -24,7 +24,7 @@ from typing import Protocol
 from extractors.fields.layout import Token, VisualLine
 from extractors.fields.values import Converted, to_date, to_digits, to_enterprise_code, to_serial
 from extractors.normalize import fix_digits
-from extractors.validators import validate_fields
+from extractors.validators import DATE_FIELDS, PERSON_ID_FIELDS, validate_fields
 from pipelines.model import BBox, Field, PageText
 
 REREAD_UNVERIFIED = 0.79  # below the review threshold 0.80: a person confirms a value read twice differently
@@ -33,23 +33,10 @@ REREAD_NOTE = "digit-only re-read"
 _DIGITS = "0123456789"
 _GLUED_RE = re.compile(r"\d[0-9OoIl|SB./,;:'-]*$")  # a number at the end of a token, with OCR junk in it
 
-_PERSON_IDS = {"personal_id", "applicant_id", "holder_id", "husband_id", "wife_id"}
-_DATES = {
-    "date_of_birth",
-    "issue_date",
-    "registration_date",
-    "husband_date_of_birth",
-    "wife_date_of_birth",
-    "first_registration_date",
-    "received_date",
-    "signed_date",
-    "expiry_date",
-    "due_date",
-}
 # key -> (converter, characters Tesseract may read, verified by a check digit)
 _KINDS: dict[str, tuple[Callable[[str], Converted], str, bool]] = {
-    **{k: (to_digits, _DIGITS, False) for k in _PERSON_IDS},
-    **{k: (to_date, _DIGITS + "/.-", False) for k in _DATES},
+    **{k: (to_digits, _DIGITS, False) for k in PERSON_ID_FIELDS},
+    **{k: (to_date, _DIGITS + "/.-", False) for k in DATE_FIELDS},
     "enterprise_code": (to_enterprise_code, _DIGITS + "-", True),
     "serial_number": (to_serial, _DIGITS, False),
 }

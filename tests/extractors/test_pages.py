@@ -353,3 +353,17 @@ def test_a_long_scanned_pdf_is_streamed_page_by_page() -> None:
     assert [p.index for p in result] == list(range(pages))
     assert all(f"Trang {n}" in p.text for n, p in enumerate(result))
     assert len(live) == pages and max(live) <= 2 * 2 + 4  # the window (2 × workers) and a few in flight
+
+
+def test_one_page_alone_is_the_same_as_in_order() -> None:
+    scans = [render_text_page([f"Trang {n}"], dpi=200, inches=(4.0, 1.5)) for n in range(3)]
+    tiff = io.BytesIO()
+    scans[0].save(tiff, format="TIFF", save_all=True, append_images=scans[1:], dpi=(200, 200))
+    for data, name in ((image_only_pdf(scans[0], 200), "mot.pdf"), (tiff.getvalue(), "ba-trang.tif")):
+        with open_document(data, name) as document:
+            in_order = list(document.pages())
+            last = document.page(len(in_order) - 1)
+            assert last is not None and last.index == len(in_order) - 1
+            assert last.image is not None and in_order[-1].image is not None
+            assert last.image.tobytes() == in_order[-1].image.tobytes()
+            assert document.page(len(in_order)) is None and document.page(-1) is None
