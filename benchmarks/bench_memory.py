@@ -26,10 +26,8 @@ Measured (2 workers, 2 shared cores, load 8-14), peak RSS of the sohoa process:
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
-import random
 import resource
 import shutil
 import subprocess
@@ -46,22 +44,9 @@ LIMIT_MB = 1536
 
 
 def build_pdf(path: Path, pages: int, distinct: int, seed: int) -> None:
-    from sohoa.samples import DOC_TYPES, degrade_page, render_pages
-    from sohoa.samples.content import sample_fields
-    from sohoa.samples.writers import jpeg_pdf
+    from sohoa.samples.long_scan import long_scan_pdf
 
-    rng = random.Random(seed)
-    scans: list[tuple[bytes, int]] = []
-    types = [t for t in DOC_TYPES if t != "citizen_id"]
-    while len(scans) < distinct:
-        doc_type = types[len(scans) % len(types)]
-        image, dpi = degrade_page(
-            render_pages(doc_type, sample_fields(doc_type, rng), rng=rng)[0], rng=rng, level="scan"
-        )
-        buf = io.BytesIO()
-        image.save(buf, "JPEG", quality=80)
-        scans.append((buf.getvalue(), dpi))
-    path.write_bytes(jpeg_pdf([scans[i % distinct] for i in range(pages)]))
+    path.write_bytes(long_scan_pdf(pages, distinct, seed))
 
 
 def ingest(source: Path, work: Path, workers: int) -> None:

@@ -5,7 +5,6 @@ path (archived, review then approval, failure). Memory itself is measured by ben
 from __future__ import annotations
 
 import io
-import random
 import tempfile
 from pathlib import Path
 
@@ -95,23 +94,9 @@ def test_sign_file_matches_sign(tmp_path, agency_key):
 
 
 def _long_scan(pages: int, distinct: int, seed: int) -> bytes:
-    """An image-only PDF as a scanner writes it (one JPEG per page), ``distinct`` pages repeated in turn."""
-    from sohoa.samples import DOC_TYPES, degrade_page, render_pages
-    from sohoa.samples.content import sample_fields
-    from sohoa.samples.writers import jpeg_pdf
+    from sohoa.samples.long_scan import long_scan_pdf
 
-    rng = random.Random(seed)
-    types = [t for t in DOC_TYPES if t != "citizen_id"]
-    scans: list[tuple[bytes, int]] = []
-    while len(scans) < distinct:
-        doc_type = types[len(scans) % len(types)]
-        image, dpi = degrade_page(
-            render_pages(doc_type, sample_fields(doc_type, rng), rng=rng)[0], rng=rng, level="scan"
-        )
-        buf = io.BytesIO()
-        image.save(buf, "JPEG", quality=80)
-        scans.append((buf.getvalue(), dpi))
-    return jpeg_pdf([scans[i % distinct] for i in range(pages)])
+    return long_scan_pdf(pages, distinct, seed)
 
 
 @pytest.mark.slow
